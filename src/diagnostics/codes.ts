@@ -1,0 +1,53 @@
+// Every error code mimg can report, with its generic hint. docs/errors.md
+// lists the same codes with an example each; a test keeps the two in step.
+
+interface CodeInfo {
+  summary: string;
+  hint: string;
+}
+
+function codes<T extends Record<string, CodeInfo>>(t: T): T {
+  return t;
+}
+
+export const CODES = codes({
+  // input files
+  FILE_READ: { summary: 'an input file cannot be read', hint: 'check the path (relative to the config file) and permissions' },
+  FILE_WRITE: { summary: 'an output file cannot be written', hint: 'check that the directory exists and is writable' },
+  DECOMPRESS: { summary: 'a compressed input is corrupt or truncated', hint: 'recompress the file, or pass it uncompressed' },
+  // ELF
+  ELF_MAGIC: { summary: 'not an ELF file', hint: 'pass an ELF executable, or load the file as data' },
+  ELF_TRUNCATED: { summary: 'the file ends inside an ELF structure', hint: 'the file is cut short; rebuild it' },
+  ELF_UNSUPPORTED: { summary: 'an ELF class, byte order, machine or type mimg does not load', hint: 'mimg loads little-endian i386 and x86_64 ET_EXEC/ET_DYN files' },
+  ELF_BAD_FIELD: { summary: 'an ELF header field has an impossible value', hint: 'the file is corrupt or not produced by a linker; rebuild it' },
+  ELF_SEGMENT: { summary: 'a program header is inconsistent (past end of file, memsz < filesz, overflow)', hint: 'rebuild the executable; check its linker script' },
+  ELF_OVERLAP: { summary: 'two PT_LOAD segments of one ELF overlap', hint: 'fix the linker script so segments are disjoint' },
+  ELF_RELOC: { summary: 'a relocation mimg cannot apply', hint: 'link with -pie/-shared and no external symbols; only *_RELATIVE relocations are applied' },
+  ELF_NOTE: { summary: 'a PT_NOTE segment is malformed', hint: 'rebuild the executable' },
+  ELF_SYMBOL: { summary: 'a symbol table or string table is malformed, or a symbol is missing', hint: 'rebuild the executable; do not strip symbols mimg needs' },
+  // .mimg images
+  MIMG_MAGIC: { summary: 'not a .mimg image', hint: 'build one with `mimg build`' },
+  MIMG_VERSION: { summary: 'a .mimg version this mimg does not read', hint: 'rebuild the image with this version of mimg' },
+  MIMG_TRUNCATED: { summary: 'the image ends before a structure or payload it declares', hint: 'the file is cut short; rebuild it' },
+  MIMG_CHECKSUM: { summary: 'a header or table checksum does not match', hint: 'the image is corrupt; rebuild it' },
+  MIMG_DIGEST: { summary: 'a payload digest does not match its bytes', hint: 'the image is corrupt; rebuild it' },
+  MIMG_FIELD: { summary: 'an image field has an invalid value', hint: 'the image is corrupt or from a newer mimg; rebuild it' },
+  MIMG_ORDER: { summary: 'sections are not sorted by destination or not disjoint', hint: 'the image is corrupt; rebuild it with `mimg build`' },
+  // config
+  CONFIG_SYNTAX: { summary: 'the config file is not valid TOML/JSON', hint: 'fix the syntax at the position shown' },
+  CONFIG_KEY: { summary: 'an unknown config key', hint: 'check the spelling; `mimg schema` prints every key' },
+  CONFIG_TYPE: { summary: 'a config value has the wrong type or is out of range', hint: 'see docs/config.md for the allowed values' },
+  CONFIG_MISSING: { summary: 'a required config key is missing', hint: 'add the key; see docs/config.md' },
+  // layout
+  LAYOUT_OVERLAP: { summary: 'two components would occupy the same memory', hint: 'move one of them (module address, linker script) or let mimg place it' },
+  LAYOUT_RESERVED: { summary: 'a section lies in an area of the memory profile that is not usable RAM', hint: 'link or place it in usable RAM (above 1 MiB on a PC)' },
+  LAYOUT_NO_RAM: { summary: 'the image needs more RAM than the target has', hint: 'raise [image] ram, or make the image smaller' },
+  LAYOUT_NO_FIT: { summary: 'no hole in usable memory is large enough for a component', hint: 'raise [image] ram, or give the component an address' },
+  LAYOUT_ALIGN: { summary: 'an address is not aligned as required', hint: 'use an address that is a multiple of the alignment' },
+  LAYOUT_ADDRESS: { summary: 'an address or range is malformed or outside the address space', hint: 'use a range [start,end) with start < end inside the target address space' },
+  LAYOUT_ENTRY: { summary: 'the entry point is missing or not inside an executable section', hint: 'check the kernel ELF entry, or give entry@ADDR' },
+  // usage
+  USAGE: { summary: 'the command line is wrong', hint: 'run `mimg --help`' },
+});
+
+export type Code = keyof typeof CODES;
