@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// The mimg command: parse argv, call the library, render. Exit codes:
+// 0 success, 1 bad input (one line per problem), 2 bad usage.
+
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import cliProgress from 'cli-progress';
+import { configJsonSchema } from '../config/json-schema.js';
+import { parseAddress } from '../config/make-args.js';
+import { MimgError, issue, renderIssue, type Issue } from '../diagnostics/issue.js';
+import { build, LayoutError, memoryOf, loadConfig, type BuildResult } from '../host/build.js';
+import { inspectFile } from '../host/inspect.js';
+import { make } from '../host/make.js';
+import { readImageFile } from '../host/verify.js';
+import type { Progress } from '../host/write.js';
+import { pcProfile } from '../layout/profile.js';
+import { alignUp } from '../layout/range.js';
+import { memoryMapSvg } from '../layout/svg.js';
+import { elfItems, elfJson, elfText, imageItems, imageJson, imageText, planItems } from './render.js';
+import type { DigestAlgorithm, Protocol } from '../formats/mimg/types.js';
+
+const VERSION: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
+
+const HELP = `mimg ${VERSION} — build, check and boot memory images
+
+Usage:
+  mimg build CONFIG [-o IMAGE] [--svg FILE]   build a .mimg from mimg.toml (or .json)
+  mimg make IMAGE ARG... [options]            build a .mimg from mimgmake-style arguments
+  mimg inspect FILE [--json] [--svg FILE]     show a .mimg image or an ELF executable
+  mimg verify FILE                            check every field and payload digest of a .mimg
+  mimg schema                                 print the JSON Schema of the config
+  mimg --help | --version
+
+mimg make arguments (ranges are half-open [A,B), numbers 0x.., decimal, K/M/G):
+  FILE            ELF executable at its own physical addresses
+  noload:FILE     reserve an ELF's ranges without loading it
+  FILE@ADDR       raw bytes at ADDR          FILE@next  right after the previous one
+  FILE@page       at the next page boundary  entry@ADDR the entry point
+  zero:A-B        zero-filled range          bootdata:A-B  the boot information block
+  reserved:A-B    keep free
+
+mimg make options:
+  --protocol P    multiboot1 | multiboot2 | mimg (default mimg)
+  --cmdline S     kernel command line
+  --ram SIZE      RAM of the target (default 128M), pc memory profile
+  --integrity I   sha256 (default) | fast
+
+Exit status: 0 success, 1 bad input (each problem on one line), 2 bad usage.
+Docs: docs/config.md (config keys), docs/format/mimg.md (image format), docs/errors.md.
+`;
+
+class UsageError extends Error {}
+
+function args<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionals: [number, number]) {
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const n = parsed.positionals.length;
+    if (n < positionals[0] || n > positionals[1]) throw new UsageError(`expected ${positionals[0] === positionals[1] ? positionals[0] : `${positionals[0]} or more`} argument(s), got ${n}`);
+    return parsed;
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+}
+
+function progressBar(): { progress: Progress; stop: () => void } {
+  if (!process.stderr.isTTY) return { progress: () => undefined, stop: () => undefined };
+  let bar: cliProgress.SingleBar | undefined;
+  return {
+    progress: (done, total) => {
+      if (total < 64n << 20n) return; // small images finish before a bar helps
+      if (!bar) {
+        bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'writing [{bar}] {percentage}% {value}/{total} MiB', hideCursor: true }, cliProgress.Presets.shades_classic);
+        bar.start(Number(total >> 20n), 0);
+      }
+      bar.update(Number(done >> 20n));
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+function summary(r: BuildResult): string {
+  const h = r.image.header;
+  return `mimg: wrote ${r.output}: ${r.image.sections.length} sections, entry 0x${h.entry.toString(16)}, ${h.fileSize} bytes`;
+}
+
+async function cmdBuild(argv: string[]): Promise<number> {
+  const a = args(argv, { output: { type: 'string', short: 'o' }, svg: { type: 'string' } }, [1, 1]);
+  const config = a.positionals[0]!;
+  const bar = progressBar();
+  try {
+    const r = await build(config, a.values.output as string | undefined, bar.progress);
+    bar.stop();
+    if (a.values.svg) await writeFile(a.values.svg as string, memoryMapSvg(planItems(r.plan), r.plan.memory, r.output));
+    console.log(summary(r));
+    return 0;
+  } catch (err) {
+    bar.stop();
+    // A failed layout still has a map: write it so both parties can be seen.
+    if (err instanceof LayoutError && err.plan && a.values.svg) {
+      const spec = await loadConfig(config);
+      await writeFile(a.values.svg as string, memoryMapSvg(planItems(err.plan), memoryOf(spec), `${config} (layout failed)`));
+    }
+    throw err;
+  }
+}
+
+const PROTOCOLS = ['multiboot1', 'multiboot2', 'mimg'];
+
+async function cmdMake(argv: string[]): Promise<number> {
+  const a = args(argv, { protocol: { type: 'string' }, cmdline: { type: 'string' }, ram: { type: 'string' }, integrity: { type: 'string' } }, [2, Infinity]);
+  const [output, ...rest] = a.positionals as [string, ...string[]];
+  const protocol = (a.values.protocol as string | undefined) ?? 'mimg';
+  if (!PROTOCOLS.includes(protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}, got "${protocol}"`);
+  const ram = parseAddress((a.values.ram as string | undefined) ?? '128M');
+  if (ram === undefined) throw new UsageError(`--ram: expected a size such as 128M or 0x8000000, got "${a.values.ram}"`);
+  const integrity = (a.values.integrity as string | undefined) ?? 'sha256';
+  if (integrity !== 'sha256' && integrity !== 'fast') throw new UsageError(`--integrity must be sha256 or fast, got "${integrity}"`);
+  const bar = progressBar();
+  try {
+    const r = await make(
+      output,
+      rest,
+      {
+        protocol: protocol as Protocol,
+        cmdline: (a.values.cmdline as string | undefined) ?? '',
+        memory: pcProfile(ram),
+        ram,
+        integrity: (integrity === 'fast' ? 'xxh64' : 'sha256') as DigestAlgorithm,
+      },
+      bar.progress,
+    );
+    console.log(summary(r));
+    return 0;
+  } finally {
+    bar.stop();
+  }
+}
+
+async function cmdInspect(argv: string[]): Promise<number> {
+  const a = args(argv, { json: { type: 'boolean' }, svg: { type: 'string' } }, [1, 1]);
+  const file = a.positionals[0]!;
+  const r = await inspectFile(file);
+  if (r.kind === 'mimg') {
+    if (!r.image) throw new MimgError(r.issues);
+    if (a.values.json) console.log(JSON.stringify({ ...imageJson(r.image), issues: r.issues.map(renderIssue) }, null, 2));
+    else process.stdout.write(imageText(file, r.image));
+    if (a.values.svg) {
+      const ram = alignUp(r.image.header.ramRequired > 1n << 20n ? r.image.header.ramRequired : 1n << 21n, 1n << 20n);
+      await writeFile(a.values.svg as string, memoryMapSvg(imageItems(r.image), pcProfile(ram), file));
+    }
+    r.issues.forEach((i) => console.error(renderIssue(i)));
+    return r.issues.length ? 1 : 0;
+  }
+  if (a.values.json) console.log(JSON.stringify(elfJson(r.elf, r.compression), null, 2));
+  else process.stdout.write(elfText(file, r.elf, r.compression));
+  if (a.values.svg) {
+    const top = r.elf.loads.reduce((m, s) => (s.paddr + s.memsz > m ? s.paddr + s.memsz : m), 1n << 21n);
+    await writeFile(a.values.svg as string, memoryMapSvg(elfItems(r.elf), pcProfile(alignUp(top, 1n << 20n)), file));
+  }
+  return 0;
+}
+
+async function cmdVerify(argv: string[]): Promise<number> {
+  const a = args(argv, {}, [1, 1]);
+  const file = a.positionals[0]!;
+  const r = await readImageFile(file, true);
+  if (r.issues.length) throw new MimgError(r.issues);
+  console.log(`mimg: ${file}: OK (${r.image!.sections.length} sections, ${r.image!.header.digest} digests match)`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP);
+      return cmd === undefined ? 2 : 0;
+    case '-V':
+    case '--version':
+      console.log(VERSION);
+      return 0;
+    case 'build':
+      return cmdBuild(rest);
+    case 'make':
+      return cmdMake(rest);
+    case 'inspect':
+      return cmdInspect(rest);
+    case 'verify':
+      return cmdVerify(rest);
+    case 'schema':
+      args(rest, {}, [0, 0]);
+      console.log(JSON.stringify(configJsonSchema(), null, 2));
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${cmd}"`);
+  }
+}
+
+function report(issues: Issue[]): void {
+  for (const i of issues) console.error(renderIssue(i));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      report([issue('USAGE', err.message)]);
+      process.exitCode = 2;
+    } else if (err instanceof MimgError) {
+      report(err.issues);
+      process.exitCode = 1;
+    } else {
+      // A bug in mimg, not in the input: still one line, and a distinct status.
+      console.error(`mimg: internal error: ${err instanceof Error ? err.message : String(err)}; please report it with the command line`);
+      process.exitCode = 3;
+    }
+  },
+);

@@ -1,0 +1,70 @@
+// The normalized build specification: what a mimg.toml (or mimg.json) means
+// after validation. Every value keeps the config key path it came from, so
+// later errors (layout conflicts, unreadable files) can name the key.
+
+import type { DigestAlgorithm, Protocol, SectionFlag } from '../formats/mimg/types.js';
+
+export type RegionType = 'usable' | 'reserved' | 'acpi' | 'nvs' | 'bad';
+
+export interface MemoryRegion {
+  start: bigint;
+  end: bigint;
+  type: RegionType;
+  name: string;
+}
+
+export interface KernelSpec {
+  /** Absolute path (resolved against the config file's directory). */
+  path: string;
+  /** Absolute path of the initrd, protocol = "linux" only. */
+  initrd?: string;
+  /** Key path for errors, e.g. "kernel.path". */
+  key: string;
+}
+
+export interface ModuleSpec {
+  name: string;
+  /** Absolute path. */
+  path: string;
+  load: 'elf' | 'data';
+  /** Fixed physical address; otherwise placed by the layout rule. */
+  address?: bigint;
+  /** Alignment for auto-placed data modules (default 0x1000). */
+  align: bigint;
+  flags: SectionFlag[];
+  /** Data modules: decompress gzip/xz/zstd before placing. ELF modules are always decompressed. */
+  decompress: boolean;
+  cmdline: string;
+  /** Key path for errors, e.g. "module[1]". */
+  key: string;
+}
+
+export interface MediaSpec {
+  type: 'disk' | 'none';
+  firmware: ('bios' | 'uefi')[];
+  partitioning: 'mbr' | 'gpt';
+  /** Absolute path. */
+  output: string;
+}
+
+export interface BuildSpec {
+  /** Absolute path of the config file. */
+  configPath: string;
+  image: {
+    protocol: Protocol;
+    cmdline: string;
+    /** "pc" or a custom map given as [[memory]] entries. */
+    memory: { profile: 'pc' } | { profile: 'custom'; regions: MemoryRegion[] };
+    ram: bigint;
+    integrity: DigestAlgorithm;
+    /** Boot information block address; default chosen by layout. */
+    bootInfoAddress?: bigint;
+    /** Boot information block size; default depends on the protocol. */
+    bootInfoSize?: bigint;
+    /** Absolute path of the .mimg output; default: config name with .mimg beside it. */
+    output: string;
+  };
+  kernel: KernelSpec;
+  modules: ModuleSpec[];
+  media?: MediaSpec;
+}

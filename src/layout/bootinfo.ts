@@ -1,0 +1,59 @@
+// How much room the boot information block needs. The loader fills it at
+// boot, when the firmware's memory map is known, so the block is sized for
+// the worst case it accepts: MAX_MEMORY_MAP_ENTRIES entries. A loader that
+// finds more must stop with an error rather than write past the block.
+
+import { alignUp } from './range.js';
+import type { Protocol } from '../formats/mimg/types.js';
+
+export const MAX_MEMORY_MAP_ENTRIES = 128n;
+const LOADER_NAME_MAX = 64n;
+const MMAP_ENTRY = 24n; // Multiboot1 (size + 20) and Multiboot2 (24) entries both take 24 bytes
+
+export interface BootInfoNeeds {
+  cmdline: string;
+  /** Name and command line of each module passed to the kernel. */
+  modules: { name: string; cmdline: string }[];
+}
+
+function strlen(s: string): bigint {
+  return BigInt(Buffer.byteLength(s, 'utf8') + 1);
+}
+
+function pad8(n: bigint): bigint {
+  return alignUp(n, 8n);
+}
+
+/** Bytes the block needs for `protocol`, rounded up to a page. */
+export function bootInfoSize(protocol: Protocol, needs: BootInfoNeeds): bigint {
+  const moduleStrings = needs.modules.reduce((n, m) => n + strlen(m.name) + strlen(m.cmdline), 0n);
+  let bytes: bigint;
+  switch (protocol) {
+    case 'multiboot1':
+      // fixed info (0x78 with framebuffer fields) + module list + memory map + strings
+      bytes = 0x78n + 16n * BigInt(needs.modules.length) + MMAP_ENTRY * MAX_MEMORY_MAP_ENTRIES + strlen(needs.cmdline) + LOADER_NAME_MAX + moduleStrings;
+      break;
+    case 'multiboot2':
+      // header, cmdline, loader name, modules, meminfo, mmap, both RSDP tags, framebuffer, end: each tag 8-aligned
+      bytes =
+        8n +
+        pad8(8n + strlen(needs.cmdline)) +
+        pad8(8n + LOADER_NAME_MAX) +
+        needs.modules.reduce((n, m) => n + pad8(16n + strlen(m.name) + strlen(m.cmdline)), 0n) +
+        16n +
+        (16n + MMAP_ENTRY * MAX_MEMORY_MAP_ENTRIES) +
+        pad8(8n + 20n) +
+        pad8(8n + 36n) +
+        pad8(38n) +
+        8n;
+      break;
+    case 'linux':
+      bytes = 0x1000n + strlen(needs.cmdline); // boot_params (the zero page) + command line
+      break;
+    case 'mimg':
+      // header, memory map, modules, CPU list (up to 256), strings
+      bytes = 0x100n + 32n * MAX_MEMORY_MAP_ENTRIES + 48n * BigInt(needs.modules.length) + 16n * 256n + strlen(needs.cmdline) + moduleStrings;
+      break;
+  }
+  return alignUp(bytes, 0x1000n);
+}

@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { MemoryRegion } from '../config/types.js';
+import type { ElfFile, ElfSegment } from '../formats/elf/types.js';
+import { planLayout } from './plan.js';
+import { pcProfile } from './profile.js';
+import { overlaps } from './range.js';
+import type { ComponentInput, LayoutInput } from './types.js';
+
+const MiB = 1n << 20n;
+
+/** An ET_EXEC/ET_DYN value with the given loadable ranges (layout needs no bytes beyond filesz). */
+function elf(type: 'exec' | 'dyn', segs: { paddr: bigint; memsz: bigint; align?: bigint }[]): ElfFile {
+  const loads: ElfSegment[] = segs.map((s, index) => ({
+    index,
+    type: 1,
+    flags: 5,
+    offset: 0n,
+    vaddr: s.paddr,
+    paddr: s.paddr,
+    filesz: 0n,
+    memsz: s.memsz,
+    align: s.align ?? 0x1000n,
+    data: new Uint8Array(0),
+  }));
+  return { class: 32, machine: 'i386', type, entry: segs[0]?.paddr ?? 0n, segments: loads, loads, notes: [], symbols: [], relocations: [] };
+}
+
+function kernel(segs: { paddr: bigint; memsz: bigint }[]): ComponentInput {
+  return { kind: 'elf', elf: elf('exec', segs), name: 'kernel', label: 'kernel', key: 'kernel', flags: [], cmdline: '' };
+}
+
+function data(name: string, size: bigint, placement: Extract<ComponentInput, { kind: 'data' }>['placement']): ComponentInput {
+  return { kind: 'data', name, label: `module '${name}'`, key: `module[${name}]`, size, placement, flags: [], cmdline: '' };
+}
+
+function input(components: ComponentInput[], memory: MemoryRegion[] = pcProfile(64n * MiB)): LayoutInput {
+  return { memory, ram: 64n * MiB, components, bootInfo: { size: 0x1000n }, limit: 1n << 32n };
+}
+
+const arbComponents = fc
+  .record({
+    kernelSize: fc.bigInt({ min: 1n, max: 0x40000n }),
+    modules: fc.array(
+      fc.record({
+        size: fc.bigInt({ min: 1n, max: 0x300000n }),
+        align: fc.constantFrom(1n, 16n, 0x1000n, 0x200000n),
+        fixed: fc.option(fc.bigInt({ min: 2n * MiB, max: 48n * MiB }), { nil: undefined }),
+      }),
+      { maxLength: 6 },
+    ),
+    dyn: fc.option(fc.record({ size: fc.bigInt({ min: 1n, max: 0x80000n }), align: fc.constantFrom(0x1000n, 0x200000n) }), { nil: undefined }),
+  })
+  .map(({ kernelSize, modules, dyn }) => {
+    const comps: ComponentInput[] = [kernel([{ paddr: MiB, memsz: kernelSize }])];
+    if (dyn) comps.push({ kind: 'elf', elf: elf('dyn', [{ paddr: 0n, memsz: dyn.size, align: dyn.align }]), name: 'dyn', label: "module 'dyn'", key: 'module[dyn]', flags: [], cmdline: '' });
+    modules.forEach((m, i) => comps.push(data(`m${i}`, m.size, m.fixed !== undefined ? { kind: 'fixed', address: m.fixed } : { kind: 'auto', align: m.align })));
+    return comps;
+  });
+
+test('a successful layout never overlaps, stays in usable RAM, respects alignment, and is deterministic', () => {
+  fc.assert(
+    fc.property(arbComponents, (comps) => {
+      const inp = input(comps);
+      const r = planLayout(inp);
+      if (r.issues.length > 0) {
+        // Failures must be real: only overlaps of fixed modules or lack of space.
+        return r.issues.every((i) => ['LAYOUT_OVERLAP', 'LAYOUT_NO_FIT', 'LAYOUT_NO_RAM'].includes(i.code));
+      }
+      const secs = r.value!.sections;
+      for (let i = 0; i < secs.length; i++) {
+        const a = { start: secs[i]!.dest, end: secs[i]!.dest + secs[i]!.memSize };
+        assert.ok(inp.memory.some((m) => m.type === 'usable' && m.start <= a.start && a.end <= m.end), `section ${i} in usable RAM`);
+        for (let j = i + 1; j < secs.length; j++) assert.ok(!overlaps(a, { start: secs[j]!.dest, end: secs[j]!.dest + secs[j]!.memSize }), `sections ${i} and ${j} disjoint`);
+      }
+      comps.forEach((c, i) => {
+        if (c.kind === 'data' && c.placement.kind === 'auto') {
+          const s = secs.find((x) => x.component === i)!;
+          assert.equal(s.dest % c.placement.align, 0n, 'auto placement aligned');
+          assert.ok(s.dest >= MiB, 'auto placement above 1 MiB');
+        }
+        if (c.kind === 'elf' && c.elf.type === 'dyn') {
+          const delta = r.value!.deltas.get(i)!;
+          assert.equal(delta % c.elf.loads[0]!.align, 0n, 'relocation keeps segment alignment');
+        }
+      });
+      assert.deepEqual(planLayout(input(comps)).value!.sections.map((s) => s.dest), secs.map((s) => s.dest), 'same input, same addresses');
+      return true;
+    }),
+    { numRuns: 300, seed: 42 },
+  );
+});
+
+test('an overlap names both parties and their ranges', () => {
+  fc.assert(
+    fc.property(arbComponents, fc.bigInt({ min: 0n, max: 0x3ffffn }), (comps, off) => {
+      const r0 = planLayout(input(comps));
+      fc.pre(r0.issues.length === 0);
+      const victim = r0.value!.sections.find((s) => s.type === 'exec')!;
+      const at = victim.dest + (off % victim.memSize);
+      const r = planLayout(input([...comps, data('intruder', 0x10n, { kind: 'fixed', address: at })]));
+      const overlap = r.issues.filter((i) => i.code === 'LAYOUT_OVERLAP');
+      assert.ok(overlap.length >= 1);
+      assert.ok(overlap.some((i) => i.message.includes("module 'intruder'") && i.message.includes(victim.label) && i.message.includes(`0x${victim.dest.toString(16)}`)), overlap.map((i) => i.message).join('\n'));
+      return true;
+    }),
+    { numRuns: 200, seed: 7 },
+  );
+});
+
+test('containment and adjacency: a module inside another overlaps, one right after does not', () => {
+  const base = [kernel([{ paddr: MiB, memsz: 0x10000n }])];
+  const inside = planLayout(input([...base, data('big', 0x100000n, { kind: 'fixed', address: 4n * MiB }), data('small', 0x10n, { kind: 'fixed', address: 4n * MiB + 0x800n })]));
+  assert.deepEqual(inside.issues.map((i) => i.code), ['LAYOUT_OVERLAP']);
+  assert.match(inside.issues[0]!.message, /module 'small' \[0x400800,0x400810\) overlaps module 'big' \[0x400000,0x500000\)/);
+  const adjacent = planLayout(input([...base, data('a', 0x1000n, { kind: 'fixed', address: 4n * MiB }), data('b', 0x10n, { kind: 'fixed', address: 4n * MiB + 0x1000n })]));
+  assert.deepEqual(adjacent.issues, []);
+});
+
+test('every problem is reported, with the reserved area named', () => {
+  const r = planLayout(
+    input([
+      kernel([{ paddr: 0xb8000n, memsz: 0x1000n }, { paddr: MiB, memsz: 0x1000n }]),
+      data('overlap', 0x100n, { kind: 'fixed', address: MiB }),
+      data('too-high', 0x1000n, { kind: 'fixed', address: 64n * MiB }),
+    ]),
+  );
+  const codes = r.issues.map((i) => i.code).sort();
+  assert.deepEqual(codes, ['LAYOUT_NO_RAM', 'LAYOUT_OVERLAP', 'LAYOUT_RESERVED']);
+  assert.match(r.issues.find((i) => i.code === 'LAYOUT_RESERVED')!.message, /kernel segment 0 \[0xb8000,0xb9000\) overlaps reserved area 'VGA memory' \[0xa0000,0xc0000\)/);
+  assert.match(r.issues.find((i) => i.code === 'LAYOUT_NO_RAM')!.message, /needs RAM up to 0x4001000, but the target's RAM ends at 0x4000000/);
+  assert.ok(r.value, 'a failing layout still produces a plan for the map');
+});
+
+test('auto placement goes above the highest executable and is page aligned; next and page follow the previous', () => {
+  const r = planLayout(
+    input([
+      kernel([{ paddr: MiB, memsz: 0x1234n }]),
+      { kind: 'elf', elf: elf('exec', [{ paddr: 4n * MiB, memsz: 0x2000n }]), name: 'init', label: "module 'init'", key: 'module[0]', flags: [], cmdline: '' },
+      data('a', 0x10n, { kind: 'auto', align: 0x1000n }),
+      data('b', 0x10n, { kind: 'next' }),
+      data('c', 0x10n, { kind: 'page' }),
+    ]),
+  );
+  assert.deepEqual(r.issues, []);
+  const at = (name: string) => r.value!.sections.find((s) => s.name === name)!.dest;
+  assert.equal(at('a'), 4n * MiB + 0x2000n);
+  assert.equal(at('b'), 4n * MiB + 0x2010n);
+  assert.equal(at('c'), 4n * MiB + 0x3000n);
+  assert.equal(r.value!.bootInfo!.start, 4n * MiB + 0x4000n, 'boot info after everything, page aligned');
+});
+
+test('a relocatable executable goes to the lowest hole that fits its span and alignment', () => {
+  const r = planLayout(
+    input([
+      kernel([{ paddr: MiB, memsz: 0x1000n }]),
+      data('low', 0x1000n, { kind: 'fixed', address: 2n * MiB }),
+      { kind: 'elf', elf: elf('dyn', [{ paddr: 0n, memsz: 0x3000n, align: 0x200000n }]), name: 'dyn', label: "module 'dyn'", key: 'module[1]', flags: [], cmdline: '' },
+    ]),
+  );
+  assert.deepEqual(r.issues, []);
+  assert.equal(r.value!.deltas.get(2), 4n * MiB, '2 MiB-aligned hole above the module at 2 MiB');
+});
+
+test('no room: a clear error naming the size and the RAM', () => {
+  const r = planLayout(input([kernel([{ paddr: MiB, memsz: 0x1000n }]), data('huge', 128n * MiB, { kind: 'auto', align: 0x1000n })]));
+  assert.equal(r.issues[0]!.code, 'LAYOUT_NO_FIT');
+  assert.match(r.issues[0]!.message, /module 'huge' \(0x8000000 bytes\): no free hole/);
+});

@@ -1,0 +1,284 @@
+// The layout pipeline: fixed -> relocate -> place -> bootinfo -> check.
+// Each phase only adds sections or issues, so a plan always comes out —
+// even a failing one — and the map can show both parties of a conflict.
+
+import type { MemoryRegion } from '../config/types.js';
+import { hex, hexRange, issue, type Issue, type Result } from '../diagnostics/issue.js';
+import { relocate } from '../formats/elf/relocate.js';
+import type { ElfFile, ElfSegment } from '../formats/elf/types.js';
+import type { SectionFlag } from '../formats/mimg/types.js';
+import { AUTO_PLACE_FLOOR } from './profile.js';
+import { alignUp, isPowerOfTwo, overlaps, subtract, type Range } from './range.js';
+import type { ComponentInput, LayoutInput, Plan, PlannedSection } from './types.js';
+
+export const PAGE = 0x1000n;
+
+type Elf = Extract<ComponentInput, { kind: 'elf' }>;
+
+function segmentFlags(seg: ElfSegment, user: SectionFlag[]): SectionFlag[] {
+  const flags = new Set<SectionFlag>(user);
+  if (!flags.has('ro') && !flags.has('rw')) flags.add(seg.flags & 2 ? 'rw' : 'ro');
+  if (seg.flags & 1) flags.add('x');
+  return [...flags].sort();
+}
+
+function issueAt(c: ComponentInput, code: Parameters<typeof issue>[0], message: string): Issue {
+  return issue(code, message, { file: c.file, where: c.key });
+}
+
+function elfSections(c: Elf, index: number, delta: bigint, loads: Uint8Array[]): PlannedSection[] {
+  return c.elf.loads.map((seg, i) => ({
+    type: c.noload ? 'reserved' : 'exec',
+    flags: c.noload ? [] : segmentFlags(seg, c.flags),
+    dest: seg.paddr + delta,
+    memSize: seg.memsz,
+    fileSize: c.noload ? 0n : seg.filesz,
+    component: index,
+    label: `${c.label} segment ${seg.index}`,
+    name: c.name,
+    cmdline: c.cmdline,
+    key: c.key,
+    file: c.file,
+    source: c.noload || seg.filesz === 0n ? { kind: 'none' } : { kind: 'bytes', bytes: loads[i] ?? seg.data },
+  }));
+}
+
+function span(sections: readonly PlannedSection[]): Range | undefined {
+  if (sections.length === 0) return undefined;
+  let start = sections[0]!.dest;
+  let end = start;
+  for (const s of sections) {
+    if (s.dest < start) start = s.dest;
+    if (s.dest + s.memSize > end) end = s.dest + s.memSize;
+  }
+  return { start, end };
+}
+
+/** Usable RAM at or above `floor` and below `limit`, minus everything placed so far. */
+function freeSpace(input: LayoutInput, placed: readonly PlannedSection[], floor: bigint): Range[] {
+  const usable = input.memory
+    .filter((r) => r.type === 'usable')
+    .map((r) => ({ start: r.start > floor ? r.start : floor, end: r.end < input.limit ? r.end : input.limit }))
+    .filter((r) => r.start < r.end);
+  return subtract(
+    usable,
+    placed.map((s) => ({ start: s.dest, end: s.dest + s.memSize })),
+  );
+}
+
+/** The lowest start >= each hole's start with start % align == phase that fits `size` bytes. */
+function lowestFit(holes: readonly Range[], size: bigint, align: bigint, phase = 0n): bigint | undefined {
+  for (const h of holes) {
+    const base = h.start > phase ? alignUp(h.start - phase, align) + phase : phase;
+    if (base + size <= h.end) return base;
+  }
+  return undefined;
+}
+
+/** End of the highest usable region: the RAM the target has. */
+function ramEnd(memory: readonly MemoryRegion[]): bigint {
+  return memory.filter((r) => r.type === 'usable').reduce((m, r) => (r.end > m ? r.end : m), 0n);
+}
+
+function describeShortage(input: LayoutInput, size: bigint, align: bigint): string {
+  const top = ramEnd(input.memory);
+  return `no free hole of ${hex(size)} bytes aligned to ${hex(align)} in usable RAM below ${hex(top < input.limit ? top : input.limit)}`;
+}
+
+export function planLayout(input: LayoutInput): Result<Plan> {
+  const issues: Issue[] = [];
+  const sections: PlannedSection[] = [];
+  const deltas = new Map<number, bigint>();
+  const comps = input.components;
+
+  // Phase 1, fixed: executables at their own addresses, fixed ranges and modules.
+  comps.forEach((c, i) => {
+    if (c.kind === 'elf' && c.elf.type === 'exec') sections.push(...elfSections(c, i, 0n, []));
+    else if (c.kind === 'zero' || c.kind === 'bootinfo' || c.kind === 'reserved') {
+      if (c.range.start >= c.range.end) {
+        issues.push(issueAt(c, 'LAYOUT_ADDRESS', `${c.label}: empty or inverted range ${hexRange(c.range.start, c.range.end)}`));
+        return;
+      }
+      sections.push({
+        type: c.kind,
+        flags: c.kind === 'zero' ? ['rw'] : [],
+        dest: c.range.start,
+        memSize: c.range.end - c.range.start,
+        fileSize: 0n,
+        component: i,
+        label: c.label,
+        name: c.name,
+        cmdline: c.cmdline,
+        key: c.key,
+        file: c.file,
+        source: { kind: 'none' },
+      });
+    } else if (c.kind === 'data' && c.placement.kind === 'fixed') {
+      sections.push(dataSection(c, i, c.placement.address));
+    }
+  });
+
+  // Phase 2, relocate: each ET_DYN executable moves into the lowest hole that fits its span and alignment.
+  comps.forEach((c, i) => {
+    if (c.kind !== 'elf' || c.elf.type !== 'dyn' || c.elf.loads.length === 0) return;
+    const loads = c.elf.loads;
+    const start = loads.reduce((m, s) => (s.paddr < m ? s.paddr : m), loads[0]!.paddr);
+    const end = loads.reduce((m, s) => (s.paddr + s.memsz > m ? s.paddr + s.memsz : m), 0n);
+    const align = loads.reduce((m, s) => (s.align > m ? s.align : m), PAGE);
+    const at = lowestFit(freeSpace(input, sections, AUTO_PLACE_FLOOR), end - start, align, start % align);
+    if (at === undefined) {
+      issues.push(issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (relocatable, ${hex(end - start)} bytes): ${describeShortage(input, end - start, align)}`));
+      return;
+    }
+    const delta = at - start;
+    const moved = relocate(c.elf, delta);
+    issues.push(...moved.issues.map((x: Issue) => ({ ...x, file: x.file ?? c.file })));
+    if (!moved.value) return;
+    deltas.set(i, delta);
+    sections.push(...elfSections(c, i, delta, moved.value.loads));
+  });
+
+  // Phase 3, place: data modules without a fixed address, in order.
+  const execEnd = sections.filter((s) => s.type === 'exec').reduce((m, s) => (s.dest + s.memSize > m ? s.dest + s.memSize : m), 0n);
+  const autoFloor = execEnd > AUTO_PLACE_FLOOR ? execEnd : AUTO_PLACE_FLOOR;
+  let previousEnd: bigint | undefined;
+  comps.forEach((c, i) => {
+    if (c.kind === 'data' && c.placement.kind !== 'fixed') {
+      let at: bigint | undefined;
+      if (c.placement.kind === 'auto') {
+        if (!isPowerOfTwo(c.placement.align)) {
+          issues.push(issueAt(c, 'LAYOUT_ALIGN', `${c.label}: alignment ${hex(c.placement.align)} is not a power of two`));
+          return;
+        }
+        at = lowestFit(freeSpace(input, sections, autoFloor), c.size, c.placement.align);
+        if (at === undefined) issues.push(issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (${hex(c.size)} bytes): ${describeShortage(input, c.size, c.placement.align)}`));
+      } else if (previousEnd === undefined) {
+        issues.push(issueAt(c, 'LAYOUT_ADDRESS', `${c.label}: @${c.placement.kind} needs a section before it`));
+      } else {
+        at = c.placement.kind === 'page' ? alignUp(previousEnd, PAGE) : previousEnd;
+      }
+      if (at !== undefined) sections.push(dataSection(c, i, at));
+    }
+    const own = span(sections.filter((s) => s.component === i));
+    if (own) previousEnd = own.end;
+  });
+
+  // Phase 4, bootinfo: one contiguous block at the given address, else placed like an auto module after everything.
+  let bootInfo = span(sections.filter((s) => s.type === 'bootinfo'));
+  if (!bootInfo && input.bootInfo && input.bootInfo.size > 0n) {
+    const { size } = input.bootInfo;
+    const at = input.bootInfo.address ?? lowestFit(freeSpace(input, sections, autoFloor), size, PAGE);
+    if (at === undefined) {
+      issues.push(issue('LAYOUT_NO_FIT', `boot information block (${hex(size)} bytes): ${describeShortage(input, size, PAGE)}`, { where: 'image.bootinfo' }));
+    } else {
+      bootInfo = { start: at, end: at + size };
+      sections.push({
+        type: 'bootinfo',
+        flags: ['rw'],
+        dest: at,
+        memSize: size,
+        fileSize: 0n,
+        component: comps.length,
+        label: 'boot information',
+        name: 'bootinfo',
+        cmdline: '',
+        key: 'image.bootinfo',
+        source: { kind: 'none' },
+      });
+    }
+  }
+
+  sections.sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : a.component - b.component));
+
+  // Phase 5, check: address space, memory profile, RAM, overlaps, entry.
+  issues.push(...checkSections(input, sections));
+  const entry = entryPoint(input, deltas);
+  if (entry === undefined) {
+    issues.push(issue('LAYOUT_ENTRY', 'no entry point: the image has no executable and no entry@ADDR', { where: 'kernel' }));
+  } else if (!sections.some((s) => s.type === 'exec' && s.dest <= entry && entry < s.dest + s.memSize)) {
+    issues.push(issue('LAYOUT_ENTRY', `entry point ${hex(entry)} is not inside any executable section`, { where: 'kernel' }));
+  }
+
+  return { value: { sections, entry, bootInfo, deltas, memory: input.memory, ram: input.ram }, issues };
+
+  function dataSection(c: Extract<ComponentInput, { kind: 'data' }>, i: number, dest: bigint): PlannedSection {
+    return {
+      type: 'module',
+      flags: [...c.flags].sort(),
+      dest,
+      memSize: c.size,
+      fileSize: c.size,
+      component: i,
+      label: c.label,
+      name: c.name,
+      cmdline: c.cmdline,
+      key: c.key,
+      file: c.file,
+      source: c.size === 0n ? { kind: 'none' } : { kind: 'component', component: i },
+    };
+  }
+}
+
+function entryPoint(input: LayoutInput, deltas: Map<number, bigint>): bigint | undefined {
+  if (input.entry !== undefined) return input.entry;
+  const i = input.components.findIndex((c) => c.kind === 'elf' && !c.noload);
+  const c = input.components[i];
+  if (!c || c.kind !== 'elf') return undefined;
+  const entry = c.elf.entry + (deltas.get(i) ?? 0n);
+  // The ELF entry is virtual; translate it to physical through the segment that holds it (higher-half kernels).
+  const seg = c.elf.loads.find((s) => s.vaddr <= c.elf.entry && c.elf.entry < s.vaddr + s.memsz);
+  return seg ? entry - seg.vaddr + seg.paddr : entry;
+}
+
+function regionAt(memory: readonly MemoryRegion[], a: bigint): MemoryRegion | undefined {
+  return memory.find((r) => r.start <= a && a < r.end);
+}
+
+/** Every section against the profile and each other; reports all problems. */
+export function checkSections(input: LayoutInput, sections: readonly PlannedSection[]): Issue[] {
+  const issues: Issue[] = [];
+  const top = ramEnd(input.memory);
+  for (const s of sections) {
+    const r = { start: s.dest, end: s.dest + s.memSize };
+    const where = { file: s.file, where: s.key };
+    if (r.end > input.limit) {
+      issues.push(issue('LAYOUT_ADDRESS', `${s.label} ${hexRange(r.start, r.end)} ends above ${hex(input.limit)}, beyond what a 32-bit entry can reach`, where));
+      continue;
+    }
+    if (s.type === 'reserved') continue; // reserving firmware areas is allowed
+    if (r.end > top) {
+      issues.push(issue('LAYOUT_NO_RAM', `${s.label} ${hexRange(r.start, r.end)} needs RAM up to ${hex(r.end)}, but the target's RAM ends at ${hex(top)}`, where));
+      continue;
+    }
+    // Walk the profile across the section: every byte must be usable.
+    let a = r.start;
+    while (a < r.end) {
+      const m = regionAt(input.memory, a);
+      if (!m) {
+        const next = input.memory.filter((x) => x.start > a).reduce<bigint | undefined>((n, x) => (n === undefined || x.start < n ? x.start : n), undefined);
+        issues.push(issue('LAYOUT_RESERVED', `${s.label} ${hexRange(r.start, r.end)} covers ${hexRange(a, next !== undefined && next < r.end ? next : r.end)}, which is not in the memory map`, where));
+        break;
+      }
+      if (m.type !== 'usable') {
+        issues.push(issue('LAYOUT_RESERVED', `${s.label} ${hexRange(r.start, r.end)} overlaps ${m.type} area '${m.name}' ${hexRange(m.start, m.end)}`, where));
+        break;
+      }
+      a = m.end;
+    }
+  }
+  // Sorted by start: each section can only overlap the ones after it that start before it ends.
+  const sorted = [...sections].sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : 0));
+  for (let i = 0; i < sorted.length; i++) {
+    const a = sorted[i]!;
+    const ra = { start: a.dest, end: a.dest + a.memSize };
+    for (let j = i + 1; j < sorted.length && sorted[j]!.dest < ra.end; j++) {
+      const b = sorted[j]!;
+      const rb = { start: b.dest, end: b.dest + b.memSize };
+      if (!overlaps(ra, rb)) continue;
+      // Name the later-declared party first: that is the one the user most likely just added.
+      const [x, y, rx, ry] = b.component >= a.component ? [b, a, rb, ra] : [a, b, ra, rb];
+      issues.push(issue('LAYOUT_OVERLAP', `${x.label} ${hexRange(rx.start, rx.end)} overlaps ${y.label} ${hexRange(ry.start, ry.end)}`, { file: x.file, where: x.key }));
+    }
+  }
+  return issues;
+}
