@@ -215,7 +215,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
     } else if (err instanceof MimgError) {
       report(err.issues);
-      process.exitCode = 1;
+      process.exitCode = err.issues.every((i) => i.code === 'USAGE') ? 2 : 1;
     } else {
       // A bug in mimg, not in the input: still one line, and a distinct status.
       console.error(`mimg: internal error: ${err instanceof Error ? err.message : String(err)}; please report it with the command line`);

@@ -10,8 +10,9 @@
 //   entry@ADDR      the entry point
 // Pure: strings in, typed arguments or issues out.
 
-import { issue, type Issue, type Result } from '../diagnostics/issue.js';
+import { hexRange, issue, type Issue, type Result } from '../diagnostics/issue.js';
 import type { Placement } from '../layout/types.js';
+import { toU64 } from './schema.js';
 
 export type MakeArg =
   | { kind: 'elf'; path: string; noload: boolean; index: number }
@@ -21,14 +22,10 @@ export type MakeArg =
 
 const RANGE_KINDS = { zero: 'zero', bootdata: 'bootinfo', reserved: 'reserved' } as const;
 
-/** An address: decimal or 0x hex, with an optional K/M/G (binary) suffix. */
+/** An address or size as the config writes it (0x hex, or decimal with K/M/G), or undefined. */
 export function parseAddress(text: string): bigint | undefined {
-  const m = /^(0x[0-9a-f_]+|[0-9_]+)([kmg]?)$/i.exec(text.trim());
-  if (!m) return undefined;
-  const digits = m[1]!.replace(/_/g, '');
-  if (digits === '0x' || digits === '') return undefined;
-  const shift = { '': 0n, k: 10n, m: 20n, g: 30n }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return BigInt(digits) << shift;
+  const n = toU64(text.trim());
+  return typeof n === 'bigint' ? n : undefined;
 }
 
 function where(index: number): string {
@@ -45,7 +42,7 @@ function parseOne(arg: string, index: number): MakeArg | Issue {
     const start = dash > 0 ? parseAddress(rest.slice(0, dash)) : undefined;
     const end = dash > 0 ? parseAddress(rest.slice(dash + 1)) : undefined;
     if (start === undefined || end === undefined) return bad(`expected ${prefix}:START-END with numbers like 0x100000 or 1M`);
-    if (start >= end) return bad(`range [${start}, ${end}) is empty or inverted; END is exclusive and must be above START`);
+    if (start >= end) return bad(`range ${hexRange(start, end)} is empty or inverted; END is exclusive and must be above START`);
     return { kind: RANGE_KINDS[prefix], start, end, index };
   }
   const at = arg.lastIndexOf('@');

@@ -12,7 +12,7 @@ function codes<T extends Record<string, CodeInfo>>(t: T): T {
 
 export const CODES = codes({
   // input files
-  FILE_READ: { summary: 'an input file cannot be read', hint: 'check the path (relative to the config file) and permissions' },
+  FILE_READ: { summary: 'an input file cannot be read', hint: 'check the path (paths in a config are relative to the config file) and its permissions' },
   FILE_WRITE: { summary: 'an output file cannot be written', hint: 'check that the directory exists and is writable' },
   DECOMPRESS: { summary: 'a compressed input is corrupt or truncated', hint: 'recompress the file, or pass it uncompressed' },
   // ELF

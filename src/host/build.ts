@@ -55,7 +55,7 @@ export async function loadConfig(configPath: string): Promise<BuildSpec> {
 async function loadComponents(spec: BuildSpec): Promise<LoadedComponent[]> {
   const jobs: Promise<LoadedComponent>[] = [
     readElf(spec.kernel.path, spec.kernel.key).then((elf) => ({
-      component: { kind: 'elf', elf, name: basename(spec.kernel.path), label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, flags: [], cmdline: spec.image.cmdline },
+      component: { kind: 'elf', elf, name: basename(spec.kernel.path), label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, flags: [], cmdline: '' },
     })),
     ...spec.modules.map(async (m): Promise<LoadedComponent> => {
       const base = { name: m.name, label: `module '${m.name}'`, key: m.key, file: m.path, flags: m.flags, cmdline: m.cmdline };

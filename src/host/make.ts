@@ -16,7 +16,7 @@ export async function make(output: string, args: readonly string[], opts: Omit<I
   let entry: bigint | undefined;
   for (const a of parsed.value) {
     const key = `argument ${a.index + 1}`;
-    const label = `${key} '${args[a.index]}'`;
+    const label = `'${args[a.index]}'`;
     const common = { label, key, flags: [], cmdline: '' };
     try {
       if (a.kind === 'entry') entry = a.address;

@@ -35,7 +35,7 @@ export async function readImageFile(file: string, digests: boolean): Promise<Ima
   try {
     const length = (await fh.stat()).size;
     const first = await readAt(fh, 0, HEADER_SIZE);
-    const need = headSize(first);
+    const need = headSize(first).value;
     const head = need !== undefined && need <= length ? await readAt(fh, 0, need) : first;
     const decoded = decodeHead(head);
     if (!decoded.value) return { issues: inFile(file, decoded.issues) };

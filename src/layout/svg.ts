@@ -73,7 +73,7 @@ export function memoryMapSvg(items: readonly MapItem[], memory: readonly MemoryR
     const fill = item ? FILL[item.kind] : b.region?.type === 'usable' ? '#ffffff' : 'url(#hatch)';
     out.push(`<rect x="${barX}" y="${y}" width="${barW}" height="${h}" fill="${fill}" stroke="${conflict ? '#e15759' : '#555'}" stroke-width="${conflict ? 3 : 1}"/>`);
     out.push(`<text x="${barX - 6}" y="${y + h - 3}" text-anchor="end">${hex(b.start)}</text>`);
-    const what = b.items.length ? b.items.map((it) => it.label).join(' ⚠ overlaps ') : b.region ? `${b.region.name} (${b.region.type})` : '';
+    const what = b.items.length ? b.items.map((it) => it.label).join(' ⚠ overlaps ') : b.region?.type === 'usable' ? `free: ${b.region.name}` : b.region ? `${b.region.name} (${b.region.type})` : '';
     out.push(`<text x="${barX + barW + 8}" y="${y + h / 2 + 4}"${conflict ? ' fill="#e15759"' : ''}>${escape(`${what}  ${hexRange(b.start, b.end)} ${humanSize(b.end - b.start)}`)}</text>`);
   });
   const top = bands[bands.length - 1];

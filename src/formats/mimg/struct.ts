@@ -1,0 +1,232 @@
+// The .mimg on-disk structures, declared once. Offsets follow from field
+// order (each field naturally aligned, checked when the table is built);
+// encode.ts and decode.ts read and write through these tables, and the
+// tables in docs/format/mimg.md are generated from them (spec.test.ts keeps
+// the document in step).
+
+import type { Reader } from '../../bytes/reader.js';
+import type { Writer } from '../../bytes/writer.js';
+import { crc32 } from '../checksum/crc32.js';
+import type { CpuMode, DigestAlgorithm, Protocol, SectionFlag, SectionType } from './types.js';
+
+export type FieldType = 'u8' | 'u16' | 'u32' | 'u64' | 'bytes';
+
+interface FieldDecl {
+  readonly name: string;
+  readonly type: FieldType;
+  /** Length of a 'bytes' field; integer fields have their natural width. */
+  readonly size?: number;
+  /** Reserved fields must be zero when written and are checked to be zero when read. */
+  readonly reserved?: boolean;
+  readonly doc: string;
+}
+
+export interface Field<T extends FieldType = FieldType> {
+  readonly name: string;
+  readonly type: T;
+  readonly offset: number;
+  readonly size: number;
+  readonly reserved: boolean;
+  readonly doc: string;
+}
+
+export type FieldValue<T extends FieldType> = T extends 'u64' ? bigint : T extends 'bytes' ? Uint8Array : number;
+
+type FieldMap<D extends readonly FieldDecl[]> = { readonly [F in D[number] as F['name']]: Field<F['type']> };
+export type Values<D extends readonly FieldDecl[]> = { [F in D[number] as F['name']]: FieldValue<F['type']> };
+
+export interface Struct<D extends readonly FieldDecl[]> {
+  readonly name: string;
+  readonly size: number;
+  /** In offset order. */
+  readonly fields: readonly Field[];
+  /** By name. */
+  readonly f: FieldMap<D>;
+}
+
+const WIDTH = { u8: 1, u16: 2, u32: 4, u64: 8 } as const;
+
+function struct<const D extends readonly FieldDecl[]>(name: string, size: number, decls: D): Struct<D> {
+  const fields: Field[] = [];
+  let offset = 0;
+  for (const d of decls) {
+    const width = d.type === 'bytes' ? (d.size ?? 0) : WIDTH[d.type];
+    if (width <= 0 || offset % (d.type === 'bytes' ? 1 : width) !== 0) {
+      throw new Error(`${name}.${d.name}: bad size or unaligned offset ${offset}`);
+    }
+    fields.push({ name: d.name, type: d.type, offset, size: width, reserved: d.reserved ?? false, doc: d.doc });
+    offset += width;
+  }
+  if (offset !== size) throw new Error(`${name}: fields cover ${offset} bytes, declared ${size}`);
+  return { name, size, fields, f: Object.fromEntries(fields.map((x) => [x.name, x])) as FieldMap<D> };
+}
+
+/** The header, at offset 0 of the file. */
+export const HEADER = struct('mimg_header', 128, [
+  { name: 'magic', type: 'bytes', size: 8, doc: '`4D 49 4D 47 0D 0A 1A 0A` ("MIMG\\r\\n\\x1a\\n")' },
+  { name: 'version_major', type: 'u16', doc: 'format major version: 1' },
+  { name: 'version_minor', type: 'u16', doc: 'format minor version: 0' },
+  { name: 'header_size', type: 'u32', doc: 'size of this header: 128' },
+  { name: 'entry', type: 'u64', doc: 'physical address the loader jumps to' },
+  { name: 'protocol', type: 'u8', doc: 'hand-off protocol (table below)' },
+  { name: 'cpu_mode', type: 'u8', doc: 'CPU mode at entry (table below)' },
+  { name: 'digest_alg', type: 'u8', doc: 'payload digest algorithm (table below)' },
+  { name: 'reserved0', type: 'u8', reserved: true, doc: 'must be 0' },
+  { name: 'section_count', type: 'u32', doc: 'number of section entries' },
+  { name: 'section_table_offset', type: 'u64', doc: 'file offset of the section table: 128' },
+  { name: 'section_entry_size', type: 'u32', doc: 'size of one section entry: 96' },
+  { name: 'strtab_offset', type: 'u32', doc: 'file offset of the string table: 128 + 96 × section_count' },
+  { name: 'strtab_size', type: 'u32', doc: 'size of the string table in bytes' },
+  { name: 'cmdline_off', type: 'u32', doc: 'kernel command line: offset in the string table' },
+  { name: 'cmdline_len', type: 'u32', doc: 'kernel command line: length in bytes, without the NUL' },
+  { name: 'reserved1', type: 'u32', reserved: true, doc: 'must be 0' },
+  { name: 'bootinfo_addr', type: 'u64', doc: 'physical address of the boot information block (0 if none)' },
+  { name: 'bootinfo_size', type: 'u64', doc: 'size of the boot information block (0 if none)' },
+  { name: 'ram_required', type: 'u64', doc: 'RAM the target must have, in bytes' },
+  { name: 'file_size', type: 'u64', doc: 'exact size of the whole file' },
+  { name: 'table_crc32', type: 'u32', doc: 'CRC-32 of the section table and string table' },
+  { name: 'header_crc32', type: 'u32', doc: 'CRC-32 of these 128 bytes with this field taken as 0' },
+  { name: 'reserved2', type: 'bytes', size: 24, reserved: true, doc: 'must be 0' },
+] as const);
+
+/** One entry of the section table; entry i is at section_table_offset + 96 × i. */
+export const SECTION = struct('mimg_section', 96, [
+  { name: 'dest', type: 'u64', doc: 'physical destination' },
+  { name: 'mem_size', type: 'u64', doc: 'bytes occupied in memory (> 0)' },
+  { name: 'file_offset', type: 'u64', doc: 'file offset of the payload (0 when file_size is 0)' },
+  { name: 'file_size', type: 'u64', doc: 'payload bytes stored in the file (≤ mem_size)' },
+  { name: 'type', type: 'u8', doc: 'section type (table below)' },
+  { name: 'reserved0', type: 'u8', reserved: true, doc: 'must be 0' },
+  { name: 'flags', type: 'u16', doc: 'section flags (table below)' },
+  { name: 'component', type: 'u16', doc: '0 = kernel, 1.. = modules in config order' },
+  { name: 'reserved1', type: 'u16', reserved: true, doc: 'must be 0' },
+  { name: 'name_off', type: 'u32', doc: 'name: offset in the string table' },
+  { name: 'name_len', type: 'u32', doc: 'name: length in bytes, without the NUL' },
+  { name: 'cmdline_off', type: 'u32', doc: 'module command line: offset in the string table' },
+  { name: 'cmdline_len', type: 'u32', doc: 'module command line: length in bytes, without the NUL' },
+  { name: 'reserved2', type: 'bytes', size: 8, reserved: true, doc: 'must be 0' },
+  { name: 'digest', type: 'bytes', size: 32, doc: 'payload digest (see "Digests")' },
+] as const);
+
+export type HeaderValues = Values<typeof HEADER extends Struct<infer D> ? D : never>;
+export type SectionValues = Values<typeof SECTION extends Struct<infer D> ? D : never>;
+
+export const MAGIC = Uint8Array.of(0x4d, 0x49, 0x4d, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+export const VERSION_MAJOR = 1;
+export const VERSION_MINOR = 0;
+/** Every payload starts at a multiple of this file offset, so a loader can read pages straight to their destination. */
+export const PAYLOAD_ALIGN = 4096n;
+export const DIGEST_SIZE = 32;
+
+/** A one-byte enumeration: names <-> codes, in code order. */
+export interface Enum<N extends string> {
+  readonly field: string;
+  readonly entries: readonly (readonly [N, number, string])[];
+  code(name: N): number;
+  name(code: number): N | undefined;
+}
+
+function enumeration<N extends string>(field: string, entries: readonly (readonly [N, number, string])[]): Enum<N> {
+  return {
+    field,
+    entries,
+    code: (name) => entries.find((e) => e[0] === name)![1],
+    name: (code) => entries.find((e) => e[1] === code)?.[0],
+  };
+}
+
+export const PROTOCOL = enumeration<Protocol>('protocol', [
+  ['multiboot1', 1, 'Multiboot 1 information structure, EAX = 0x2BADB002'],
+  ['multiboot2', 2, 'Multiboot 2 information structure, EAX = 0x36D76289'],
+  ['linux', 3, 'Linux x86 boot protocol (boot_params)'],
+  ['mimg', 4, "mimg's own boot information"],
+]);
+
+export const CPU_MODE = enumeration<CpuMode>('cpu_mode', [
+  ['protected32', 1, '32-bit protected mode, paging off'],
+  ['long64', 2, '64-bit long mode, identity-mapped'],
+  ['real16', 3, '16-bit real mode'],
+]);
+
+export const DIGEST_ALG = enumeration<DigestAlgorithm>('digest_alg', [
+  ['sha256', 1, 'SHA-256 (FIPS 180-4), 32 bytes'],
+  ['xxh64', 2, 'XXH64, seed 0, as a little-endian u64 in bytes 0..7; bytes 8..31 zero'],
+]);
+
+export const SECTION_TYPE = enumeration<SectionType>('type', [
+  ['exec', 1, 'bytes of an executable; the entry point lies in one of these'],
+  ['module', 2, 'uninterpreted data (a module)'],
+  ['bootinfo', 3, 'the boot information block, written by the loader; no payload'],
+  ['zero', 4, 'zero-filled memory; no payload'],
+  ['reserved', 5, 'memory the loader must not touch; no payload'],
+]);
+
+/** Section flag bits; all other bits must be zero. ro and rw are mutually exclusive. */
+export const SECTION_FLAG: readonly (readonly [SectionFlag, number, string])[] = [
+  ['ro', 1 << 0, 'read-only'],
+  ['rw', 1 << 1, 'read-write'],
+  ['preload', 1 << 2, 'preloaded region (the kernel finds it in memory rather than on disk)'],
+  ['x', 1 << 3, 'executable'],
+];
+export const KNOWN_FLAGS = SECTION_FLAG.reduce((m, [, bit]) => m | bit, 0);
+
+export function flagBits(flags: readonly SectionFlag[]): number {
+  return SECTION_FLAG.reduce((m, [name, bit]) => (flags.includes(name) ? m | bit : m), 0);
+}
+
+/** The names of the known bits set in `bits`, in bit order. */
+export function flagNames(bits: number): SectionFlag[] {
+  return SECTION_FLAG.filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
+}
+
+const UINT_MAX = { u8: 0xffn, u16: 0xffffn, u32: 0xffffffffn, u64: (1n << 64n) - 1n } as const;
+
+export function readStruct<D extends readonly FieldDecl[]>(r: Reader, base: number, s: Struct<D>): Values<D> {
+  const out: Record<string, number | bigint | Uint8Array> = {};
+  for (const f of s.fields) {
+    const at = base + f.offset;
+    out[f.name] =
+      f.type === 'u8' ? r.u8(at, f.name)
+      : f.type === 'u16' ? r.u16(at, f.name)
+      : f.type === 'u32' ? r.u32(at, f.name)
+      : f.type === 'u64' ? r.u64(at, f.name)
+      : r.slice(at, f.size, f.name).slice();
+  }
+  return out as Values<D>;
+}
+
+/** Writes every field; a value that does not fit its field is a programming error and throws. */
+export function writeStruct<D extends readonly FieldDecl[]>(w: Writer, base: number, s: Struct<D>, v: Values<D>): void {
+  const values = v as Record<string, number | bigint | Uint8Array>;
+  for (const f of s.fields) {
+    const x = values[f.name]!;
+    const at = base + f.offset;
+    if (f.type === 'bytes') {
+      if (!(x instanceof Uint8Array) || x.length !== f.size) throw new RangeError(`${s.name}.${f.name}: needs ${f.size} bytes`);
+      w.bytesAt(at, x);
+      continue;
+    }
+    if (x instanceof Uint8Array || (typeof x === 'number' && !Number.isInteger(x)) || BigInt(x) < 0n || BigInt(x) > UINT_MAX[f.type]) {
+      throw new RangeError(`${s.name}.${f.name}: ${String(x)} does not fit ${f.type}`);
+    }
+    if (f.type === 'u8') w.u8(at, Number(x));
+    else if (f.type === 'u16') w.u16(at, Number(x));
+    else if (f.type === 'u32') w.u32(at, Number(x));
+    else w.u64(at, BigInt(x));
+  }
+}
+
+const ZERO4 = new Uint8Array(4);
+
+/** header_crc32: CRC-32 of the 128 header bytes with the header_crc32 field taken as zero. */
+export function headerCrc(header: Uint8Array): number {
+  const at = HEADER.f.header_crc32.offset;
+  let c = crc32(header.subarray(0, at));
+  c = crc32(ZERO4, c);
+  return crc32(header.subarray(at + 4, HEADER.size), c);
+}
+
+/** table_crc32: CRC-32 of [section_table_offset, strtab_offset + strtab_size), i.e. section table then string table. */
+export function tableCrc(head: Uint8Array, headEnd: number): number {
+  return crc32(head.subarray(HEADER.size, headEnd));
+}
