@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import cliProgress from 'cli-progress';
 import { configJsonSchema } from '../config/json-schema.js';
@@ -52,16 +53,19 @@ Docs: docs/config.md (config keys), docs/format/mimg.md (image format), docs/err
 
 class UsageError extends Error {}
 
-function args<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionals: [number, number]) {
+/** Parse one command's options; `usage` is its synopsis, shown with any mistake. */
+function args<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, positionals: [number, number], usage: string) {
+  let parsed;
   try {
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    const n = parsed.positionals.length;
-    if (n < positionals[0] || n > positionals[1]) throw new UsageError(`expected ${positionals[0] === positionals[1] ? positionals[0] : `${positionals[0]} or more`} argument(s), got ${n}`);
-    return parsed;
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError((err as Error).message.split('\n')[0]);
+    // Node's messages go on to explain `--`; the first sentence is the mistake.
+    throw new UsageError(`${(err as Error).message.split(/\.( |$)/)[0]}; usage: ${usage}`);
   }
+  const n = parsed.positionals.length;
+  if (n < positionals[0]) throw new UsageError(`missing argument; usage: ${usage}`);
+  if (n > positionals[1]) throw new UsageError(`unexpected argument "${parsed.positionals[positionals[1]]}"; usage: ${usage}`);
+  return parsed;
 }
 
 function progressBar(): { progress: Progress; stop: () => void } {
@@ -80,13 +84,19 @@ function progressBar(): { progress: Progress; stop: () => void } {
   };
 }
 
+/** A path as the user would type it: relative to the working directory when that is shorter. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.length < path.length ? rel : path;
+}
+
 function summary(r: BuildResult): string {
   const h = r.image.header;
-  return `mimg: wrote ${r.output}: ${r.image.sections.length} sections, entry 0x${h.entry.toString(16)}, ${h.fileSize} bytes`;
+  return `mimg: wrote ${shown(r.output)}: ${r.image.sections.length} sections, entry 0x${h.entry.toString(16)}, ${h.fileSize} bytes`;
 }
 
 async function cmdBuild(argv: string[]): Promise<number> {
-  const a = args(argv, { output: { type: 'string', short: 'o' }, svg: { type: 'string' } }, [1, 1]);
+  const a = args(argv, { output: { type: 'string', short: 'o' }, svg: { type: 'string' } }, [1, 1], 'mimg build CONFIG [-o IMAGE] [--svg FILE]');
   const config = a.positionals[0]!;
   const bar = progressBar();
   try {
@@ -109,7 +119,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
 const PROTOCOLS = ['multiboot1', 'multiboot2', 'mimg'];
 
 async function cmdMake(argv: string[]): Promise<number> {
-  const a = args(argv, { protocol: { type: 'string' }, cmdline: { type: 'string' }, ram: { type: 'string' }, integrity: { type: 'string' } }, [2, Infinity]);
+  const a = args(argv, { protocol: { type: 'string' }, cmdline: { type: 'string' }, ram: { type: 'string' }, integrity: { type: 'string' } }, [2, Infinity], 'mimg make IMAGE ARG... [--protocol P] [--cmdline S] [--ram SIZE] [--integrity I]');
   const [output, ...rest] = a.positionals as [string, ...string[]];
   const protocol = (a.values.protocol as string | undefined) ?? 'mimg';
   if (!PROTOCOLS.includes(protocol)) throw new UsageError(`--protocol must be one of ${PROTOCOLS.join(', ')}, got "${protocol}"`);
@@ -139,7 +149,7 @@ async function cmdMake(argv: string[]): Promise<number> {
 }
 
 async function cmdInspect(argv: string[]): Promise<number> {
-  const a = args(argv, { json: { type: 'boolean' }, svg: { type: 'string' } }, [1, 1]);
+  const a = args(argv, { json: { type: 'boolean' }, svg: { type: 'string' } }, [1, 1], 'mimg inspect FILE [--json] [--svg FILE]');
   const file = a.positionals[0]!;
   const r = await inspectFile(file);
   if (r.kind === 'mimg') {
@@ -163,7 +173,7 @@ async function cmdInspect(argv: string[]): Promise<number> {
 }
 
 async function cmdVerify(argv: string[]): Promise<number> {
-  const a = args(argv, {}, [1, 1]);
+  const a = args(argv, {}, [1, 1], 'mimg verify FILE');
   const file = a.positionals[0]!;
   const r = await readImageFile(file, true);
   if (r.issues.length) throw new MimgError(r.issues);
@@ -193,7 +203,7 @@ async function main(argv: string[]): Promise<number> {
     case 'verify':
       return cmdVerify(rest);
     case 'schema':
-      args(rest, {}, [0, 0]);
+      args(rest, {}, [0, 0], 'mimg schema');
       console.log(JSON.stringify(configJsonSchema(), null, 2));
       return 0;
     default:

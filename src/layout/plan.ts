@@ -196,7 +196,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
   if (entry === undefined) {
     issues.push(issue('LAYOUT_ENTRY', 'no entry point: the image has no executable and no entry@ADDR', { where: 'kernel' }));
   } else if (!sections.some((s) => s.type === 'exec' && s.dest <= entry && entry < s.dest + s.memSize)) {
-    issues.push(issue('LAYOUT_ENTRY', `entry point ${hex(entry)} is not inside any executable section`, { where: 'kernel' }));
+    issues.push(issue('LAYOUT_ENTRY', `entry point ${hex(entry)} is not inside any executable section`, { where: input.entry !== undefined ? 'entry' : 'kernel' }));
   }
 
   return { value: { sections, entry, bootInfo, deltas, memory: input.memory, ram: input.ram }, issues };

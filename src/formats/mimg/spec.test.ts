@@ -1,0 +1,175 @@
+// Keeps docs/format/mimg.md in step with the code: its structure tables, C
+// declarations and worked example are generated here from struct.ts and the
+// writer. Run with MIMG_UPDATE_DOCS=1 to rewrite the generated blocks.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Reader } from '../../bytes/reader.js';
+import { encodeImage } from './encode.js';
+import {
+  CPU_MODE, DIGEST_ALG, HEADER, PAYLOAD_ALIGN, PROTOCOL, SECTION, SECTION_FLAG, SECTION_TYPE, readStruct,
+  type Enum, type Field,
+} from './struct.js';
+import type { MimgImage, MimgSection } from './types.js';
+import { verifyImage } from './verify.js';
+
+const DOC = new URL('../../../../docs/format/mimg.md', import.meta.url);
+
+const hex = (n: number | bigint, width = 0): string => '0x' + n.toString(16).toUpperCase().padStart(width, '0');
+const typeName = (f: Field): string => (f.type === 'bytes' ? `u8[${f.size}]` : f.type);
+
+function structTable(fields: readonly Field[]): string {
+  const rows = fields.map((f) => `| ${hex(f.offset, 2)} | ${f.size} | ${typeName(f)} | \`${f.name}\` | ${f.doc} |`);
+  return ['| Offset | Size | Type | Field | Meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+function enumTable(e: Enum<string>): string {
+  const rows = e.entries.map(([name, code, doc]) => `| ${code} | \`${name}\` | ${doc} |`);
+  return [`\`${e.field}\`:`, '', '| Value | Name | Meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+function enumTables(): string {
+  const flags = SECTION_FLAG.map(([name, bit, doc]) => `| ${hex(bit, 4)} | \`${name}\` | ${doc} |`);
+  return [
+    ...[PROTOCOL, CPU_MODE, DIGEST_ALG, SECTION_TYPE].map((e) => enumTable(e as Enum<string>)),
+    ['`flags` (section entry; every other bit must be 0, and `ro` and `rw` must not both be set):', '', '| Bit | Name | Meaning |', '|---|---|---|', ...flags].join('\n'),
+  ].join('\n\n');
+}
+
+const C_TYPE = { u8: 'uint8_t', u16: 'uint16_t', u32: 'uint32_t', u64: 'uint64_t', bytes: 'uint8_t' } as const;
+
+function cStruct(name: string, size: number, fields: readonly Field[]): string {
+  const lines = fields.map((f) => {
+    const decl = `${C_TYPE[f.type]} ${f.name}${f.type === 'bytes' ? `[${f.size}]` : ''};`;
+    return `    ${decl.padEnd(34)}/* ${hex(f.offset, 2)} */`;
+  });
+  return [`struct ${name} {`, ...lines, '};', `_Static_assert(sizeof(struct ${name}) == ${size}, "${name} size");`].join('\n');
+}
+
+function cDeclarations(): string {
+  const define = (name: string, value: string): string => `#define ${name.padEnd(34)}${value}`;
+  const enumDefines = (prefix: string, e: Enum<string>): string[] => e.entries.map(([name, code]) => define(`MIMG_${prefix}_${name.toUpperCase()}`, String(code)));
+  return [
+    '```c',
+    '#include <stdint.h>',
+    '',
+    define('MIMG_MAGIC', '"MIMG\\r\\n\\x1a\\n"  /* 8 bytes, no NUL */'),
+    define('MIMG_VERSION_MAJOR', '1'),
+    define('MIMG_VERSION_MINOR', '0'),
+    define('MIMG_HEADER_SIZE', String(HEADER.size)),
+    define('MIMG_SECTION_SIZE', String(SECTION.size)),
+    define('MIMG_PAYLOAD_ALIGN', String(PAYLOAD_ALIGN)),
+    '',
+    ...enumDefines('PROTOCOL', PROTOCOL as Enum<string>),
+    ...enumDefines('CPU', CPU_MODE as Enum<string>),
+    ...enumDefines('DIGEST', DIGEST_ALG as Enum<string>),
+    ...enumDefines('TYPE', SECTION_TYPE as Enum<string>),
+    ...SECTION_FLAG.map(([name, bit]) => define(`MIMG_FLAG_${name.toUpperCase()}`, hex(bit, 4))),
+    '',
+    cStruct('mimg_header', HEADER.size, HEADER.fields),
+    '',
+    cStruct('mimg_section', SECTION.size, SECTION.fields),
+    '```',
+  ].join('\n');
+}
+
+/** The worked example: a kernel that halts, a boot information block and a one-line module. */
+function exampleImage(): Uint8Array {
+  const section = (s: Partial<MimgSection> & Pick<MimgSection, 'type' | 'dest' | 'memSize' | 'fileSize' | 'name'>): MimgSection => ({
+    flags: [], fileOffset: 0n, digest: new Uint8Array(32), component: 0, cmdline: '', ...s,
+  });
+  const image: MimgImage = {
+    header: {
+      versionMajor: 1, versionMinor: 0, protocol: 'multiboot1', cpuMode: 'protected32', digest: 'sha256', entry: 0x100000n,
+      bootInfoAddr: 0x10000n, bootInfoSize: 0x1000n, ramRequired: 0x2000000n, cmdline: 'console=ttyS0', fileSize: 0n,
+    },
+    sections: [
+      section({ type: 'bootinfo', dest: 0x10000n, memSize: 0x1000n, fileSize: 0n, name: 'bootinfo' }),
+      section({ type: 'exec', dest: 0x100000n, memSize: 0x1000n, fileSize: 4n, name: 'kernel', flags: ['ro', 'x'] }),
+      section({ type: 'module', dest: 0x200000n, memSize: 0x1000n, fileSize: 6n, name: 'greeting', cmdline: 'lang=en', flags: ['ro'], component: 1 }),
+    ],
+  };
+  // cli; hlt; jmp back to the hlt
+  const code = Uint8Array.of(0xfa, 0xf4, 0xeb, 0xfd);
+  return encodeImage(image, [new Uint8Array(0), code, new TextEncoder().encode('hello\n')]);
+}
+
+/** `hexdump -C` output, repeated lines folded into `*`. */
+function hexdump(bytes: Uint8Array): string {
+  const out: string[] = [];
+  let previous = '';
+  let folded = false;
+  for (let at = 0; at < bytes.length; at += 16) {
+    const row = bytes.subarray(at, at + 16);
+    const hexes = [...row].map((b) => b.toString(16).padStart(2, '0'));
+    const body = `${hexes.slice(0, 8).join(' ')}  ${hexes.slice(8).join(' ')}`;
+    if (body === previous && row.length === 16) {
+      if (!folded) out.push('*');
+      folded = true;
+      continue;
+    }
+    previous = body;
+    folded = false;
+    const text = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    out.push(`${at.toString(16).padStart(8, '0')}  ${body.padEnd(49)} |${text}|`);
+  }
+  out.push(bytes.length.toString(16).padStart(8, '0'));
+  return out.join('\n');
+}
+
+function fieldValue(v: number | bigint | Uint8Array): string {
+  if (!(v instanceof Uint8Array)) return hex(v);
+  return v.every((b) => b === 0) ? `${v.length} × 00` : [...v].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function example(): string {
+  const bytes = exampleImage();
+  assert.deepEqual(verifyImage(bytes).issues, [], 'the worked example must be a valid image');
+  const r = new Reader(bytes);
+  const h = readStruct(r, 0, HEADER) as Record<string, number | bigint | Uint8Array>;
+  const count = Number(h.section_count);
+  const entries = Array.from({ length: count }, (_, i) => readStruct(r, HEADER.size + SECTION.size * i, SECTION) as Record<string, number | bigint | Uint8Array>);
+  const headerRows = HEADER.fields.map((f) => `| ${hex(f.offset, 2)} | \`${f.name}\` | ${fieldValue(h[f.name]!)} |`);
+  const sectionRows = SECTION.fields.map((f) => `| ${hex(f.offset, 2)} | \`${f.name}\` | ${entries.map((e) => fieldValue(e[f.name]!)).join(' | ')} |`);
+  const sectionHead = `| Offset | Field | ${entries.map((_, i) => `section ${i} (at ${hex(HEADER.size + SECTION.size * i)})`).join(' | ')} |`;
+  return [
+    '```',
+    hexdump(bytes),
+    '```',
+    '',
+    'Header fields:',
+    '',
+    '| Offset | Field | Value |',
+    '|---|---|---|',
+    ...headerRows,
+    '',
+    'Section entries:',
+    '',
+    sectionHead,
+    `|---|---|${'---|'.repeat(count)}`,
+    ...sectionRows,
+  ].join('\n');
+}
+
+const BLOCKS: Record<string, () => string> = {
+  'header-table': () => structTable(HEADER.fields),
+  'section-table': () => structTable(SECTION.fields),
+  enums: enumTables,
+  'c-declarations': cDeclarations,
+  example,
+};
+
+test('docs/format/mimg.md: generated blocks match struct.ts and the writer', () => {
+  let doc = readFileSync(DOC, 'utf8');
+  const update = process.env.MIMG_UPDATE_DOCS === '1';
+  for (const [name, generate] of Object.entries(BLOCKS)) {
+    const re = new RegExp(`(<!-- BEGIN generated:${name} -->\\n)([\\s\\S]*?)(<!-- END generated:${name} -->)`);
+    const m = re.exec(doc);
+    assert.ok(m, `docs/format/mimg.md has no generated:${name} block`);
+    const want = generate() + '\n';
+    if (update) doc = doc.replace(re, (_, begin: string, _old: string, end: string) => begin + want + end);
+    else assert.equal(m[2], want, `generated:${name} is stale; run MIMG_UPDATE_DOCS=1 node test/run.mjs spec`);
+  }
+  if (update) writeFileSync(DOC, doc);
+});
