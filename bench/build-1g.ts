@@ -6,6 +6,7 @@
 //
 // Measured, each --runs times (median reported), page cache warm:
 //   cp           cp DATA COPY                          the raw I/O peer
+//   dd bs=1M     dd of the same file: a copy through user space, for reference
 //   make sha256  mimg make OUT kernel.elf DATA@ADDR --ram 2G --integrity sha256
 //   make fast    the same with --integrity fast (xxh64)
 //   verify       mimg verify OUT, for each of the two images
@@ -43,6 +44,8 @@ interface Case {
   cmd: string[];
   /** Run before each sample, not timed (e.g. remove the previous output). */
   before?: () => void;
+  /** The file the command must leave behind, at least `size` bytes: a run that exits 0 without it is a failure, not a fast run. */
+  output?: string;
   isBuild: boolean;
   isMimg: boolean;
   samples: Sample[];
@@ -121,6 +124,9 @@ function measure(c: Case): Sample {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) fail(`${c.name}: ${c.cmd.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
+  if (c.output !== undefined && (!existsSync(c.output) || statSync(c.output).size < sizeMiB * MIB)) {
+    fail(`${c.name}: ${c.cmd.join(' ')} exited 0 but did not write ${c.output} (${sizeMiB} MiB or more)`);
+  }
   const rss = existsSync(rssFile) ? Number.parseInt(readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '', 10) : NaN;
   return { seconds, rssKiB: Number.isFinite(rss) ? rss : undefined };
 }
@@ -149,9 +155,11 @@ function main(): void {
   warm(data);
 
   const cases: Case[] = [
-    { name: 'cp', cmd: ['cp', data, copy], before: () => rmSync(copy, { force: true }), isBuild: false, isMimg: false, samples: [] },
-    { name: 'make sha256', cmd: make(imgSha, 'sha256'), before: () => rmSync(imgSha, { force: true }), isBuild: true, isMimg: true, samples: [] },
-    { name: 'make fast', cmd: make(imgFast, 'fast'), before: () => rmSync(imgFast, { force: true }), isBuild: true, isMimg: true, samples: [] },
+    { name: 'cp', cmd: ['cp', data, copy], before: () => rmSync(copy, { force: true }), output: copy, isBuild: false, isMimg: false, samples: [] },
+    // dd copies through user space (read + write, 1 MiB blocks), as a Node program must; cp may copy inside the kernel (copy_file_range).
+    { name: 'dd bs=1M', cmd: ['dd', `if=${data}`, `of=${copy}`, 'bs=1M', 'status=none'], before: () => rmSync(copy, { force: true }), output: copy, isBuild: false, isMimg: false, samples: [] },
+    { name: 'make sha256', cmd: make(imgSha, 'sha256'), before: () => rmSync(imgSha, { force: true }), output: imgSha, isBuild: true, isMimg: true, samples: [] },
+    { name: 'make fast', cmd: make(imgFast, 'fast'), before: () => rmSync(imgFast, { force: true }), output: imgFast, isBuild: true, isMimg: true, samples: [] },
     { name: 'verify sha256', cmd: [node, CLI, 'verify', imgSha], isBuild: false, isMimg: true, samples: [] },
     { name: 'verify fast', cmd: [node, CLI, 'verify', imgFast], isBuild: false, isMimg: true, samples: [] },
   ];

@@ -2,7 +2,6 @@
 // `assemble`, so both go through the same layout engine and checks.
 
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { parseConfig, formatOf } from '../config/parse.js';
 import type { BuildSpec, MemoryRegion } from '../config/types.js';
 import { MimgError, hasErrors, issue, type Issue } from '../diagnostics/issue.js';
@@ -55,7 +54,7 @@ export async function loadConfig(configPath: string): Promise<BuildSpec> {
 async function loadComponents(spec: BuildSpec): Promise<LoadedComponent[]> {
   const jobs: Promise<LoadedComponent>[] = [
     readElf(spec.kernel.path, spec.kernel.key).then((elf) => ({
-      component: { kind: 'elf', elf, name: basename(spec.kernel.path), label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, flags: [], cmdline: '' },
+      component: { kind: 'elf', elf, name: 'kernel', label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, flags: [], cmdline: '' },
     })),
     ...spec.modules.map(async (m): Promise<LoadedComponent> => {
       const base = { name: m.name, label: `module '${m.name}'`, key: m.key, file: m.path, flags: m.flags, cmdline: m.cmdline };

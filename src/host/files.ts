@@ -34,15 +34,20 @@ export async function sniff(file: string, where?: string): Promise<Compression |
   return detectCompression(await firstBytes(file, MAGIC_BYTES, where));
 }
 
-/** A file's bytes, decompressed when compressed (kernels and ELF modules always are). */
-export async function readInput(file: string, where?: string): Promise<Uint8Array> {
-  const kind = await sniff(file, where);
+/** Runs `read`, turning any failure into issues that name `file` and `where`. */
+async function reading<T>(file: string, where: string | undefined, read: () => Promise<T>): Promise<T> {
   try {
-    return await readAll(file, kind);
+    return await read();
   } catch (err) {
     if (err instanceof MimgError) throw new MimgError(err.issues.map((i) => ({ ...i, where: i.where ?? where })));
     throw readError(file, err, where);
   }
+}
+
+/** A file's bytes, decompressed when compressed (kernels and ELF modules always are). */
+export async function readInput(file: string, where?: string): Promise<Uint8Array> {
+  const kind = await sniff(file, where);
+  return reading(file, where, () => readAll(file, kind));
 }
 
 /** Parse an executable; every ELF issue names the file. */
@@ -57,12 +62,10 @@ export async function readElf(file: string, where?: string): Promise<ElfFile> {
 /** A data module's size as it will be placed, and how to read it. */
 export async function dataInput(file: string, decompress: boolean, where?: string): Promise<{ size: bigint; compression?: Compression }> {
   const kind = decompress ? await sniff(file, where) : undefined;
-  if (kind) return { size: await measure(file, kind), compression: kind };
-  try {
+  if (kind) return { size: await reading(file, where, () => measure(file, kind)), compression: kind };
+  return reading(file, where, async () => {
     const st = await stat(file);
     if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: st.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
     return { size: BigInt(st.size) };
-  } catch (err) {
-    throw readError(file, err, where);
-  }
+  });
 }

@@ -6,8 +6,8 @@
 import { Reader } from '../../bytes/reader.js';
 import { hex, issue, type Issue, type Result } from '../../diagnostics/issue.js';
 import {
-  CPU_MODE, DIGEST_ALG, HEADER, KNOWN_FLAGS, MAGIC, PROTOCOL, SECTION, SECTION_FLAG, SECTION_TYPE,
-  VERSION_MAJOR, VERSION_MINOR, flagNames, headerCrc, readStruct, tableCrc,
+  CPU_MODE, DIGEST_ALG, HEADER, KNOWN_FLAGS, MAGIC, PROTOCOL, SECTION, SECTION_TYPE,
+  VERSION_MAJOR, VERSION_MINOR, flagBits, flagNames, headerCrc, readStruct, tableCrc,
   type Field, type HeaderValues, type SectionValues,
 } from './struct.js';
 import type { MimgImage, MimgSection } from './types.js';
@@ -24,6 +24,7 @@ export function sectionWhere(i: number, f: Field): string {
 
 const H = HEADER.f;
 const S = SECTION.f;
+const RO_RW = flagBits(['ro', 'rw']);
 
 /** Rules 1-4, on the first 128 bytes; on success, the header and the end of the head. */
 function readHeader(bytes: Uint8Array): Result<{ h: HeaderValues; headEnd: number }> {
@@ -138,8 +139,7 @@ export function decodeHead(bytes: Uint8Array): Result<MimgImage> {
     if ((e.flags & ~KNOWN_FLAGS) !== 0) {
       issues.push(issue('MIMG_FIELD', `unknown flag bits ${hex(e.flags & ~KNOWN_FLAGS)}`, { where: where(S.flags) }));
     }
-    const [ro, rw] = SECTION_FLAG;
-    if ((e.flags & ro![1]) !== 0 && (e.flags & rw![1]) !== 0) {
+    if ((e.flags & RO_RW) === RO_RW) {
       issues.push(issue('MIMG_FIELD', 'flags ro and rw are both set', { where: where(S.flags) }));
     }
     if (e.file_size > 0n && e.file_offset < BigInt(headEnd)) {

@@ -5,7 +5,7 @@ import { HEADER } from './struct.js';
 export type { CpuMode, DigestAlgorithm, MimgHeader, MimgImage, MimgSection, Protocol, SectionFlag, SectionType } from './types.js';
 export { layoutFile, encodeHead, encodeImage } from './encode.js';
 export { decodeHead, headSize } from './decode.js';
-export { verifyStructure, verifyImage, paddingRanges } from './verify.js';
+export { verifyStructure, verifyImage, paddingRanges, paddingIssue, digestIssue } from './verify.js';
 export { createDigest, initDigests, type Digest } from './digest.js';
 export { HEADER, SECTION, MAGIC as MIMG_MAGIC, PAYLOAD_ALIGN, DIGEST_SIZE } from './struct.js';
 

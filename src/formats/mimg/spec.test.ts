@@ -4,6 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Reader } from '../../bytes/reader.js';
 import { encodeImage } from './encode.js';
@@ -172,4 +173,19 @@ test('docs/format/mimg.md: generated blocks match struct.ts and the writer', () 
     else assert.equal(m[2], want, `generated:${name} is stale; run MIMG_UPDATE_DOCS=1 node test/run.mjs spec`);
   }
   if (update) writeFileSync(DOC, doc);
+});
+
+test('the C declarations compile to the same offsets, for i386 and x86_64', (t) => {
+  if (spawnSync('cc', ['--version']).error) {
+    t.skip('no C compiler (cc)');
+    return;
+  }
+  const declarations = cDeclarations().split('\n').filter((l) => !l.startsWith('```'));
+  const offsets = [['mimg_header', HEADER.fields], ['mimg_section', SECTION.fields]] as const;
+  const asserts = offsets.flatMap(([name, fields]) => fields.map((f) => `_Static_assert(offsetof(struct ${name}, ${f.name}) == ${f.offset}, "${name}.${f.name}");`));
+  const source = [...declarations, '#include <stddef.h>', ...asserts, ''].join('\n');
+  for (const arch of ['-m32', '-m64']) {
+    const r = spawnSync('cc', ['-std=c11', '-ffreestanding', '-Wall', '-Wpadded', '-Werror', '-fsyntax-only', arch, '-x', 'c', '-'], { input: source, encoding: 'utf8' });
+    assert.equal(r.status, 0, `cc ${arch}: ${r.stderr}`);
+  }
 });

@@ -30,10 +30,10 @@ export interface Field<T extends FieldType = FieldType> {
   readonly doc: string;
 }
 
-export type FieldValue<T extends FieldType> = T extends 'u64' ? bigint : T extends 'bytes' ? Uint8Array : number;
+type FieldValue<T extends FieldType> = T extends 'u64' ? bigint : T extends 'bytes' ? Uint8Array : number;
 
 type FieldMap<D extends readonly FieldDecl[]> = { readonly [F in D[number] as F['name']]: Field<F['type']> };
-export type Values<D extends readonly FieldDecl[]> = { [F in D[number] as F['name']]: FieldValue<F['type']> };
+type Values<D extends readonly FieldDecl[]> = { [F in D[number] as F['name']]: FieldValue<F['type']> };
 
 export interface Struct<D extends readonly FieldDecl[]> {
   readonly name: string;
@@ -143,8 +143,8 @@ export const PROTOCOL = enumeration<Protocol>('protocol', [
 ]);
 
 export const CPU_MODE = enumeration<CpuMode>('cpu_mode', [
-  ['protected32', 1, '32-bit protected mode, paging off'],
-  ['long64', 2, '64-bit long mode, identity-mapped'],
+  ['protected32', 1, '32-bit protected mode'],
+  ['long64', 2, '64-bit long mode'],
   ['real16', 3, '16-bit real mode'],
 ]);
 

@@ -12,7 +12,7 @@ import type { MimgImage, MimgSection, SectionType } from './types.js';
 const H = HEADER.f;
 const S = SECTION.f;
 const ADDRESS_SPACE = 1n << 64n;
-/** Images entered in these modes must fit below 4 GiB. */
+/** protected32 and real16 images must end at or below 4 GiB. */
 const LIMIT_32 = 1n << 32n;
 const NO_PAYLOAD: readonly SectionType[] = ['zero', 'bootinfo', 'reserved'];
 
@@ -87,7 +87,10 @@ export function verifyStructure(image: MimgImage, fileLength: bigint): Issue[] {
     const s = sections[k]!;
     if (reach !== undefined) {
       const r = sections[reach]!;
-      if (overlaps(memRange(r), memRange(s))) fail('MIMG_ORDER', `${describe(Math.max(k, reach), sections[Math.max(k, reach)]!)} overlaps ${describe(Math.min(k, reach), sections[Math.min(k, reach)]!)}`, sectionWhere(Math.max(k, reach), S.dest));
+      if (overlaps(memRange(r), memRange(s))) {
+        const [a, b] = k < reach ? [k, reach] : [reach, k]; // reported at the later entry
+        fail('MIMG_ORDER', `${describe(b, sections[b]!)} overlaps ${describe(a, sections[a]!)}`, sectionWhere(b, S.dest));
+      }
       if (memRange(s).end <= memRange(r).end) continue;
     }
     reach = k;
@@ -128,6 +131,21 @@ export function paddingRanges(image: MimgImage, headEnd: bigint, fileLength: big
   return subtract([range(0n, fileLength)], used);
 }
 
+/** Rule 18 for one padding range, given its bytes (a streaming verifier reads them itself). */
+export function paddingIssue(r: Range, bytes: Uint8Array): Issue | undefined {
+  const i = bytes.findIndex((b) => b !== 0);
+  if (i < 0) return undefined;
+  const at = r.start + BigInt(i);
+  return issue('MIMG_FIELD', `byte ${hex(at)} of padding ${hexRange(r.start, r.end)} is ${hex(bytes[i]!)}; padding must be zero`, { where: `offset ${hex(at)} (padding)` });
+}
+
+/** Rule 19 for section i, given the digest of its payload as computed by the caller. */
+export function digestIssue(image: MimgImage, i: number, computed: Uint8Array): Issue | undefined {
+  const s = image.sections[i]!;
+  if (computed.every((b, j) => b === s.digest[j])) return undefined;
+  return issue('MIMG_DIGEST', `${describe(i, s)}: the ${image.header.digest} digest of payload ${hexRange(s.fileOffset, s.fileOffset + s.fileSize)} does not match`, { where: sectionWhere(i, S.digest) });
+}
+
 /**
  * Every rule, on a whole image held in memory (tests, small files). The value
  * is present whenever the head could be decoded; the image is valid when
@@ -142,18 +160,15 @@ export function verifyImage(bytes: Uint8Array): Result<MimgImage> {
 
   // Rule 18.
   for (const r of paddingRanges(image, BigInt(headSize(bytes).value!), length)) {
-    const from = Number(r.start);
-    const i = bytes.subarray(from, Number(r.end)).findIndex((b) => b !== 0);
-    if (i >= 0) issues.push(issue('MIMG_FIELD', `byte ${hex(from + i)} of padding ${hexRange(r.start, r.end)} is ${hex(bytes[from + i]!)}; padding must be zero`, { where: `offset ${hex(from + i)} (padding)` }));
+    const bad = paddingIssue(r, bytes.subarray(Number(r.start), Number(r.end)));
+    if (bad) issues.push(bad);
   }
   // Rule 19, for every payload that lies inside the file.
   image.sections.forEach((s, i) => {
     if (s.fileSize === 0n || s.fileOffset + s.fileSize > length) return;
     const payload = bytes.subarray(Number(s.fileOffset), Number(s.fileOffset + s.fileSize));
-    const want = payloadDigest(image.header.digest, payload);
-    if (want.some((b, j) => b !== s.digest[j])) {
-      issues.push(issue('MIMG_DIGEST', `${describe(i, s)}: the ${image.header.digest} digest of payload ${hexRange(s.fileOffset, s.fileOffset + s.fileSize)} does not match`, { where: sectionWhere(i, S.digest) }));
-    }
+    const bad = digestIssue(image, i, payloadDigest(image.header.digest, payload));
+    if (bad) issues.push(bad);
   });
   return { value: image, issues };
 }
