@@ -47,7 +47,8 @@ mimg make options:
   --ram SIZE      RAM of the target (default 128M), pc memory profile
   --integrity I   sha256 (default) | fast
 
-Exit status: 0 success, 1 bad input (each problem on one line), 2 bad usage.
+Exit status: 0 success, 1 bad input (each problem on one line), 2 bad usage,
+3 internal error (a bug in mimg: please report it).
 Docs: docs/config.md (config keys), docs/format/mimg.md (image format), docs/errors.md.
 `;
 

@@ -34,7 +34,7 @@ function toSection(s: PlannedSection): MimgSection {
 }
 
 /** The image the plan describes, before payload offsets and digests are known. */
-export function imageOf(plan: Plan, opts: ImageOptions & { cpuMode: CpuMode }): MimgImage {
+function imageOf(plan: Plan, opts: ImageOptions & { cpuMode: CpuMode }): MimgImage {
   const loaded = plan.sections.filter((s) => s.type !== 'reserved');
   const top = loaded.reduce((m, s) => (s.dest + s.memSize > m ? s.dest + s.memSize : m), 0n);
   return layoutFile({

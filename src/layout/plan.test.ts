@@ -168,3 +168,27 @@ test('no room: a clear error naming the size and the RAM', () => {
   assert.equal(r.issues[0]!.code, 'LAYOUT_NO_FIT');
   assert.match(r.issues[0]!.message, /module 'huge' \(0x8000000 bytes\): no free hole/);
 });
+
+test('a custom memory map: gaps are not RAM, and reserved regions are named', () => {
+  const memory: MemoryRegion[] = [
+    { start: 0n, end: 0x9f000n, type: 'usable', name: 'low' },
+    { start: MiB, end: 8n * MiB, type: 'usable', name: 'main' },
+    { start: 8n * MiB, end: 9n * MiB, type: 'acpi', name: 'tables' },
+    { start: 16n * MiB, end: 32n * MiB, type: 'usable', name: 'high' },
+  ];
+  const r = planLayout(
+    input(
+      [
+        kernel([{ paddr: MiB, memsz: 0x1000n }]),
+        data('in-gap', 0x100n, { kind: 'fixed', address: 10n * MiB }),
+        data('in-acpi', 0x100n, { kind: 'fixed', address: 8n * MiB }),
+        data('big', 8n * MiB, { kind: 'auto', align: 0x1000n }),
+      ],
+      memory,
+    ),
+  );
+  assert.deepEqual(r.issues.map((i) => i.code).sort(), ['LAYOUT_RESERVED', 'LAYOUT_RESERVED']);
+  assert.match(r.issues.map((i) => i.message).join('\n'), /module 'in-gap' \[0xa00000,0xa00100\) covers \[0xa00000,0xa00100\), which is not in the memory map/);
+  assert.match(r.issues.map((i) => i.message).join('\n'), /module 'in-acpi' .* overlaps acpi area 'tables'/);
+  assert.equal(r.value!.sections.find((s) => s.name === 'big')!.dest, 16n * MiB, 'auto placement skips holes too small');
+});

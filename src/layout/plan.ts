@@ -235,7 +235,7 @@ function regionAt(memory: readonly MemoryRegion[], a: bigint): MemoryRegion | un
 }
 
 /** Every section against the profile and each other; reports all problems. */
-export function checkSections(input: LayoutInput, sections: readonly PlannedSection[]): Issue[] {
+function checkSections(input: LayoutInput, sections: readonly PlannedSection[]): Issue[] {
   const issues: Issue[] = [];
   const top = ramEnd(input.memory);
   for (const s of sections) {
