@@ -14,6 +14,9 @@ import { build, LayoutError, memoryOf, loadConfig, type BuildResult } from '../h
 import { inspectFile } from '../host/inspect.js';
 import { make } from '../host/make.js';
 import { readImageFile } from '../host/verify.js';
+import { firstBytes } from '../host/files.js';
+import { bootInteractive } from '../host/qemu.js';
+import { MIMG_MAGIC } from '../formats/mimg/index.js';
 import type { Progress } from '../host/write.js';
 import { pcProfile } from '../layout/profile.js';
 import { alignUp } from '../layout/range.js';
@@ -30,6 +33,9 @@ Usage:
   mimg make IMAGE ARG... [options]            build a .mimg from mimgmake-style arguments
   mimg inspect FILE [--json] [--svg FILE]     show a .mimg image or an ELF executable
   mimg verify FILE                            check every field and payload digest of a .mimg
+  mimg run CONFIG|IMAGE [-m SIZE] [--qemu-arg ARG]...
+                                              build if given a config, then boot it in QEMU
+                                              through mimgload; exits with QEMU's status
   mimg schema                                 print the JSON Schema of the config
   mimg --help | --version
 
@@ -182,8 +188,34 @@ async function cmdVerify(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdRun(argv: string[]): Promise<number> {
+  const a = args(argv, { memory: { type: 'string', short: 'm' }, 'qemu-arg': { type: 'string', multiple: true } }, [1, 1], 'mimg run CONFIG|IMAGE [-m SIZE] [--qemu-arg ARG]...');
+  const file = a.positionals[0]!;
+  let image = file;
+  let ram: bigint;
+  const head = await firstBytes(file, MIMG_MAGIC.length);
+  if (head.length === MIMG_MAGIC.length && head.every((b, i) => b === MIMG_MAGIC[i])) {
+    const r = await readImageFile(file, false);
+    if (!r.image) throw new MimgError(r.issues);
+    ram = r.image.header.ramRequired;
+  } else {
+    const bar = progressBar();
+    const r = await build(file, undefined, bar.progress).finally(bar.stop);
+    console.error(summary(r));
+    image = r.output;
+    ram = (await loadConfig(file)).image.ram;
+  }
+  const MiB = 1n << 20n;
+  const memory = (a.values.memory as string | undefined) ?? `${alignUp(ram > 128n * MiB ? ram : 128n * MiB, MiB) / MiB}M`;
+  return bootInteractive({ image, memory, extraArgs: (a.values['qemu-arg'] as string[] | undefined) ?? [] });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   switch (cmd) {
     case undefined:
     case '-h':
@@ -203,6 +235,8 @@ async function main(argv: string[]): Promise<number> {
       return cmdInspect(rest);
     case 'verify':
       return cmdVerify(rest);
+    case 'run':
+      return cmdRun(rest);
     case 'schema':
       args(rest, {}, [0, 0], 'mimg schema');
       console.log(JSON.stringify(configJsonSchema(), null, 2));

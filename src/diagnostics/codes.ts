@@ -46,6 +46,8 @@ export const CODES = codes({
   LAYOUT_ALIGN: { summary: 'an address is not aligned as required', hint: 'use an address that is a multiple of the alignment' },
   LAYOUT_ADDRESS: { summary: 'an address or range is malformed or outside the address space', hint: 'use a range [start,end) with start < end inside the target address space' },
   LAYOUT_ENTRY: { summary: 'the entry point is missing or not inside an executable section', hint: 'check the kernel ELF entry, or give entry@ADDR' },
+  // running
+  QEMU_MISSING: { summary: 'QEMU is not installed', hint: 'install it (Debian: apt-get install qemu-system-x86) or set MIMG_QEMU to its path' },
   // usage
   USAGE: { summary: 'the command line is wrong', hint: 'run `mimg --help`' },
 });

@@ -1,0 +1,92 @@
+// Booting images in QEMU: mimgload (committed in stages/prebuilt/) is given
+// to QEMU's own Multiboot loader with -kernel, and the image as its module
+// with -initrd. The serial port is the console; isa-debug-exit lets a test
+// kernel end the run with a status of its choosing ((value << 1) | 1).
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MimgError, issue } from '../diagnostics/issue.js';
+
+export const QEMU = process.env.MIMG_QEMU ?? 'qemu-system-x86_64';
+
+/** The committed mimgload, inside the package. */
+export function mimgloadPath(): string {
+  return fileURLToPath(new URL('../../../stages/prebuilt/mimgload.elf', import.meta.url));
+}
+
+export function qemuAvailable(): boolean {
+  return spawnSync(QEMU, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export interface BootOptions {
+  image: string;
+  /** Guest RAM as QEMU's -m takes it, e.g. "128M". */
+  memory: string;
+  /** Appended to mimgload's command line (e.g. "image=NAME"). */
+  loaderCmdline?: string;
+  /** More QEMU arguments, after mimg's own. */
+  extraArgs?: readonly string[];
+}
+
+/** QEMU's arguments for booting `image` through mimgload. */
+export function qemuArgs(o: BootOptions): string[] {
+  const loader = mimgloadPath();
+  if (!existsSync(loader)) throw new MimgError(issue('FILE_READ', 'mimgload is missing from this installation', { file: loader, hint: 'run `npm run build:stages`, or reinstall mimg' }));
+  return [
+    '-kernel', loader,
+    ...(o.loaderCmdline ? ['-append', o.loaderCmdline] : []),
+    '-initrd', o.image,
+    '-m', o.memory,
+    '-serial', 'stdio',
+    '-display', 'none',
+    '-no-reboot',
+    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+    ...(o.extraArgs ?? []),
+  ];
+}
+
+function notInstalled(): MimgError {
+  return new MimgError(issue('QEMU_MISSING', `${QEMU} was not found`));
+}
+
+/** Boot with the serial console on this terminal; resolves to QEMU's exit status. */
+export function bootInteractive(o: BootOptions): Promise<number> {
+  const args = qemuArgs(o);
+  return new Promise((resolve, reject) => {
+    const child = spawn(QEMU, args, { stdio: 'inherit' });
+    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? notInstalled() : err));
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export interface CapturedBoot {
+  /** QEMU's exit status; null when it was killed at the timeout. */
+  status: number | null;
+  serial: string;
+  timedOut: boolean;
+}
+
+/** Boot with the serial output captured (tests, benchmarks); QEMU is killed after `timeoutMs`. */
+export function bootCaptured(o: BootOptions, timeoutMs: number): Promise<CapturedBoot> {
+  const args = qemuArgs(o);
+  return new Promise((resolve, reject) => {
+    const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => out.push(b));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(err.code === 'ENOENT' ? notInstalled() : err);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ status: timedOut ? null : code, serial: Buffer.concat(out).toString('latin1'), timedOut });
+    });
+  });
+}
