@@ -4,7 +4,7 @@
 //   npm run bench                       (tsc, then node dist/bench/build-1g.js)
 //   node dist/bench/build-1g.js [--runs N] [--size MIB] [--strict]
 //
-// Measured, each --runs times (median reported), page cache warm:
+// Measured, each --runs times (default 5; median reported), page cache warm:
 //   cp           cp DATA COPY                          the raw I/O peer
 //   dd bs=1M     dd of the same file: a copy through user space, for reference
 //   make sha256  mimg make OUT kernel.elf DATA@ADDR --ram 2G --integrity sha256
@@ -58,7 +58,7 @@ function fail(message: string): never {
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '5' },
     size: { type: 'string', default: '1024' },
     strict: { type: 'boolean', default: false },
   },

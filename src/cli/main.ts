@@ -247,7 +247,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function report(issues: Issue[]): void {
-  for (const i of issues) console.error(renderIssue(i));
+  for (const i of issues) console.error(renderIssue(i.file ? { ...i, file: shown(i.file) } : i));
 }
 
 main(process.argv.slice(2)).then(

@@ -123,7 +123,7 @@ test('a corrupt compressed module is one DECOMPRESS error and leaves no output',
   writeFileSync(join(dir, 'cut.xz'), xz.subarray(0, xz.length - 20));
   const c = config(dir, 'bad.toml', `[image]\nprotocol = "multiboot2"\noutput = "bad.mimg"\n[kernel]\npath = "kb.elf"\n[[module]]\npath = "cut.xz"\ndecompress = true\n`);
   const err = await buildError(c);
-  assert.deepEqual(err.issues.map((i) => [i.code, i.where]), [['DECOMPRESS', 'module[0]']]);
+  assert.deepEqual(err.issues.map((i) => [i.code, i.where]), [['DECOMPRESS', 'module[0].path']]);
   assert.ok(!existsSync(join(dir, 'bad.mimg')));
   assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
 });
@@ -166,8 +166,8 @@ test('several problems in one config are all reported, naming both parties', { s
   const err = await buildError(c);
   const lines = err.issues.map((i) => `${i.code} ${i.where}: ${i.message}`);
   assert.equal(lines.length, 3, lines.join('\n'));
-  assert.match(lines.find((l) => l.startsWith('LAYOUT_OVERLAP'))!, /module\[0\]: module 'on-kernel' \[0x100000,0x100100\) overlaps kernel segment \d \[0x100000,/);
-  assert.match(lines.find((l) => l.startsWith('LAYOUT_RESERVED'))!, /module\[1\]: .*'VGA memory'/);
-  assert.match(lines.find((l) => l.startsWith('LAYOUT_NO_RAM'))!, /module\[2\]: .*0x1000000/);
+  assert.match(lines.find((l) => l.startsWith('LAYOUT_OVERLAP'))!, /module\[0\]\.address: module 'on-kernel' \[0x100000,0x100100\) overlaps kernel segment \d \[0x100000,/);
+  assert.match(lines.find((l) => l.startsWith('LAYOUT_RESERVED'))!, /module\[1\]\.address: .*'VGA memory'/);
+  assert.match(lines.find((l) => l.startsWith('LAYOUT_NO_RAM'))!, /module\[2\]\.address: .*0x1000000/);
   assert.ok(!existsSync(join(dir, 'multi.mimg')));
 });

@@ -54,12 +54,14 @@ export async function loadConfig(configPath: string): Promise<BuildSpec> {
 async function loadComponents(spec: BuildSpec): Promise<LoadedComponent[]> {
   const jobs: Promise<LoadedComponent>[] = [
     readElf(spec.kernel.path, spec.kernel.key).then((elf) => ({
-      component: { kind: 'elf', elf, name: 'kernel', label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, flags: [], cmdline: '' },
+      component: { kind: 'elf', elf, name: 'kernel', label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, origin: spec.configPath, flags: [], cmdline: '' },
     })),
     ...spec.modules.map(async (m): Promise<LoadedComponent> => {
-      const base = { name: m.name, label: `module '${m.name}'`, key: m.key, file: m.path, flags: m.flags, cmdline: m.cmdline };
-      if (m.load === 'elf') return { component: { ...base, kind: 'elf', elf: await readElf(m.path, m.key) } };
-      const d = await dataInput(m.path, m.decompress, m.key);
+      // Placement errors point at the key that placed the module; read errors at its path.
+      const key = m.address !== undefined ? `${m.key}.address` : m.key;
+      const base = { name: m.name, label: `module '${m.name}'`, key, file: m.path, origin: spec.configPath, flags: m.flags, cmdline: m.cmdline };
+      if (m.load === 'elf') return { component: { ...base, kind: 'elf', elf: await readElf(m.path, `${m.key}.path`) } };
+      const d = await dataInput(m.path, m.decompress, `${m.key}.path`);
       const placement = m.address !== undefined ? { kind: 'fixed' as const, address: m.address } : { kind: 'auto' as const, align: m.align };
       return { component: { ...base, kind: 'data', size: d.size, placement }, data: { file: m.path, compression: d.compression } };
     }),

@@ -29,6 +29,11 @@ export interface BootOptions {
   extraArgs?: readonly string[];
 }
 
+/** The machine every boot uses: serial on stdio, no display, exit device, no reboot loops. */
+export function machineArgs(memory: string): string[] {
+  return ['-m', memory, '-serial', 'stdio', '-display', 'none', '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04'];
+}
+
 /** QEMU's arguments for booting `image` through mimgload. */
 export function qemuArgs(o: BootOptions): string[] {
   const loader = mimgloadPath();
@@ -37,11 +42,7 @@ export function qemuArgs(o: BootOptions): string[] {
     '-kernel', loader,
     ...(o.loaderCmdline ? ['-append', o.loaderCmdline] : []),
     '-initrd', o.image,
-    '-m', o.memory,
-    '-serial', 'stdio',
-    '-display', 'none',
-    '-no-reboot',
-    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+    ...machineArgs(o.memory),
     ...(o.extraArgs ?? []),
   ];
 }
@@ -69,7 +70,11 @@ export interface CapturedBoot {
 
 /** Boot with the serial output captured (tests, benchmarks); QEMU is killed after `timeoutMs`. */
 export function bootCaptured(o: BootOptions, timeoutMs: number): Promise<CapturedBoot> {
-  const args = qemuArgs(o);
+  return runCaptured(qemuArgs(o), timeoutMs);
+}
+
+/** Run QEMU with `args`, capturing its output (serial on stdio); killed after `timeoutMs`. */
+export function runCaptured(args: readonly string[], timeoutMs: number): Promise<CapturedBoot> {
   return new Promise((resolve, reject) => {
     const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

@@ -6,8 +6,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { inFile, issue, type Issue } from '../diagnostics/issue.js';
 import { createDigest, decodeHead, digestIssue, headSize, initDigests, paddingIssue, paddingRanges, verifyStructure, HEADER_SIZE } from '../formats/mimg/index.js';
 import type { DigestAlgorithm, MimgImage } from '../formats/mimg/types.js';
-
-const CHUNK = 1 << 20;
+import { streamRange } from './copy.js';
 
 export interface ImageReport {
   image?: MimgImage;
@@ -23,11 +22,7 @@ async function readAt(fh: FileHandle, offset: number, length: number): Promise<U
 /** The digest of `size` bytes of the file from `offset`, read in chunks. */
 async function digestAt(fh: FileHandle, alg: DigestAlgorithm, offset: bigint, size: bigint): Promise<Uint8Array> {
   const d = createDigest(alg);
-  for (let done = 0n; done < size; ) {
-    const n = Number(size - done < BigInt(CHUNK) ? size - done : BigInt(CHUNK));
-    d.update(await readAt(fh, Number(offset + done), n));
-    done += BigInt(n);
-  }
+  await streamRange(fh, offset, size, (b) => d.update(b));
   return d.digest();
 }
 

@@ -3,20 +3,18 @@
 // table, strings — which hold those digests) is written at offset 0 and the
 // file is renamed into place. A failure at any point leaves no output behind.
 
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { MimgError, issue } from '../diagnostics/issue.js';
 import { createDigest, encodeHead, initDigests, layoutFile } from '../formats/mimg/index.js';
 import type { CpuMode, MimgImage, MimgSection } from '../formats/mimg/types.js';
 import type { Plan, PlannedSection } from '../layout/types.js';
 import type { ImageOptions, LoadedComponent } from './build.js';
+import { streamRange } from './copy.js';
 import { readChunks } from './decompress.js';
 
 /** Called as payload bytes are written: done and total bytes. */
 export type Progress = (done: bigint, total: bigint) => void;
-
-/** Writes kept in flight while the next chunk is hashed. */
-const WRITES_IN_FLIGHT = 4;
 
 function toSection(s: PlannedSection): MimgSection {
   return {
@@ -55,15 +53,37 @@ function imageOf(plan: Plan, opts: ImageOptions & { cpuMode: CpuMode }): MimgIma
   });
 }
 
-function chunksOf(s: PlannedSection, loaded: readonly LoadedComponent[]): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
+/**
+ * Writes section `s`'s payload at `offset`, passing every chunk to `seen`;
+ * returns the bytes written (size + 1 when the input has grown since it was measured).
+ */
+async function writePayload(s: PlannedSection, loaded: readonly LoadedComponent[], fh: FileHandle, offset: bigint, size: bigint, seen: (b: Uint8Array) => void): Promise<bigint> {
   const src = s.source;
-  if (src.kind === 'bytes') return [src.bytes];
-  if (src.kind === 'component') {
-    const data = loaded[src.component]?.data;
-    if (!data) throw new Error(`internal: component ${src.component} has no data source`);
-    return readChunks(data.file, data.compression);
+  if (src.kind === 'bytes') {
+    seen(src.bytes);
+    await fh.write(src.bytes, 0, src.bytes.length, Number(offset));
+    return BigInt(src.bytes.length);
   }
-  return [];
+  if (src.kind !== 'component') return 0n;
+  const data = loaded[src.component]?.data;
+  if (!data) throw new Error(`internal: component ${src.component} has no data source`);
+  if (data.compression === undefined) {
+    // Plain file: big positional reads and writes, one extra byte asked for to notice growth.
+    const input = await open(data.file, 'r');
+    try {
+      return await streamRange(input, 0n, size + 1n, seen, { fh, offset });
+    } finally {
+      await input.close();
+    }
+  }
+  let pos = 0n;
+  for await (const chunk of readChunks(data.file, data.compression)) {
+    if (pos + BigInt(chunk.length) > size) return size + 1n;
+    seen(chunk);
+    await fh.write(chunk, 0, chunk.length, Number(offset + pos));
+    pos += BigInt(chunk.length);
+  }
+  return pos;
 }
 
 export async function writeImage(
@@ -89,20 +109,13 @@ export async function writeImage(
       const planned = plan.sections[i]!;
       if (s.fileSize === 0n) continue;
       const digest = createDigest(opts.integrity);
-      let pos = s.fileOffset;
-      const inFlight: Promise<unknown>[] = [];
-      for await (const chunk of chunksOf(planned, loaded)) {
-        if (pos + BigInt(chunk.length) > s.fileOffset + s.fileSize) break; // checked below
+      const written = await writePayload(planned, loaded, fh, s.fileOffset, s.fileSize, (chunk) => {
         digest.update(chunk);
-        inFlight.push(fh.write(chunk, 0, chunk.length, Number(pos)));
-        if (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
-        pos += BigInt(chunk.length);
         done += BigInt(chunk.length);
         progress?.(done, total);
-      }
-      await Promise.all(inFlight);
-      if (pos !== s.fileOffset + s.fileSize) {
-        throw new MimgError(issue('FILE_READ', `input changed while building: expected ${s.fileSize} bytes, read a different amount`, { file: planned.file, where: planned.key }));
+      });
+      if (written !== s.fileSize) {
+        throw new MimgError(issue('FILE_READ', `input changed while building: expected ${s.fileSize} bytes, found ${written === s.fileSize + 1n ? 'more' : written}`, { file: planned.file, where: planned.key }));
       }
       s.digest = digest.digest();
     }

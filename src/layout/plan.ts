@@ -23,7 +23,7 @@ function segmentFlags(seg: ElfSegment, user: SectionFlag[]): SectionFlag[] {
 }
 
 function issueAt(c: ComponentInput, code: Parameters<typeof issue>[0], message: string): Issue {
-  return issue(code, message, { file: c.file, where: c.key });
+  return issue(code, message, { file: c.origin, where: c.key });
 }
 
 function elfSections(c: Elf, index: number, delta: bigint, loads: Uint8Array[]): PlannedSection[] {
@@ -39,6 +39,7 @@ function elfSections(c: Elf, index: number, delta: bigint, loads: Uint8Array[]):
     cmdline: c.cmdline,
     key: c.key,
     file: c.file,
+    origin: c.origin,
     source: c.noload || seg.filesz === 0n ? { kind: 'none' } : { kind: 'bytes', bytes: loads[i] ?? seg.data },
   }));
 }
@@ -111,6 +112,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
         cmdline: c.cmdline,
         key: c.key,
         file: c.file,
+        origin: c.origin,
         source: { kind: 'none' },
       });
     } else if (c.kind === 'data' && c.placement.kind === 'fixed') {
@@ -214,6 +216,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
       cmdline: c.cmdline,
       key: c.key,
       file: c.file,
+      origin: c.origin,
       source: c.size === 0n ? { kind: 'none' } : { kind: 'component', component: i },
     };
   }
@@ -240,7 +243,7 @@ function checkSections(input: LayoutInput, sections: readonly PlannedSection[]):
   const top = ramEnd(input.memory);
   for (const s of sections) {
     const r = { start: s.dest, end: s.dest + s.memSize };
-    const where = { file: s.file, where: s.key };
+    const where = { file: s.origin, where: s.key };
     if (r.end > input.limit) {
       issues.push(issue('LAYOUT_ADDRESS', `${s.label} ${hexRange(r.start, r.end)} ends above ${hex(input.limit)}, beyond what a 32-bit entry can reach`, where));
       continue;
@@ -277,7 +280,7 @@ function checkSections(input: LayoutInput, sections: readonly PlannedSection[]):
       if (!overlaps(ra, rb)) continue;
       // Name the later-declared party first: that is the one the user most likely just added.
       const [x, y, rx, ry] = b.component >= a.component ? [b, a, rb, ra] : [a, b, ra, rb];
-      issues.push(issue('LAYOUT_OVERLAP', `${x.label} ${hexRange(rx.start, rx.end)} overlaps ${y.label} ${hexRange(ry.start, ry.end)}`, { file: x.file, where: x.key }));
+      issues.push(issue('LAYOUT_OVERLAP', `${x.label} ${hexRange(rx.start, rx.end)} overlaps ${y.label} ${hexRange(ry.start, ry.end)}`, { file: x.origin, where: x.key }));
     }
   }
   return issues;

@@ -23,8 +23,10 @@ interface ComponentBase {
   label: string;
   /** Where it came from, for errors: a config key path ("module[1]") or a make argument ("argument 3"). */
   key: string;
-  /** The input file, for errors. */
+  /** The input file, for errors about its contents. */
   file?: string;
+  /** The file `key` is in (the config), for errors about placement; undefined for command-line arguments. */
+  origin?: string;
   flags: SectionFlag[];
   cmdline: string;
 }
@@ -74,6 +76,7 @@ export interface PlannedSection {
   cmdline: string;
   key: string;
   file?: string;
+  origin?: string;
   source: PayloadSource;
 }
 
