@@ -25,6 +25,10 @@ export const CODES = codes({
   ELF_RELOC: { summary: 'a relocation mimg cannot apply', hint: 'link with -pie/-shared and no external symbols; only *_RELATIVE relocations are applied' },
   ELF_NOTE: { summary: 'a PT_NOTE segment is malformed', hint: 'rebuild the executable' },
   ELF_SYMBOL: { summary: 'a symbol table or string table is malformed, or a symbol is missing', hint: 'rebuild the executable; do not strip symbols mimg needs' },
+  // Multiboot headers
+  MULTIBOOT_HEADER: { summary: 'a Multiboot header is malformed (checksum, address fields, tags)', hint: 'fix the header in the kernel source; the Multiboot specification defines every field' },
+  MULTIBOOT_UNSUPPORTED: { summary: "the kernel's Multiboot header requires something mimg does not provide", hint: 'remove the requirement from the header, or mark the Multiboot2 tag optional (flags bit 0) if the kernel can do without it' },
+  MULTIBOOT_MISSING: { summary: 'protocol multiboot1/multiboot2, but the kernel has no header of that kind (a warning)', hint: 'add the header so that GRUB and other Multiboot loaders can boot the kernel too' },
   // .mimg images
   MIMG_MAGIC: { summary: 'not a .mimg image', hint: 'build one with `mimg build`' },
   MIMG_VERSION: { summary: 'a .mimg version this mimg does not read', hint: 'rebuild the image with this version of mimg' },

@@ -4,14 +4,15 @@
 import { readFile } from 'node:fs/promises';
 import { parseConfig, formatOf } from '../config/parse.js';
 import type { BuildSpec, MemoryRegion } from '../config/types.js';
-import { MimgError, hasErrors, issue, type Issue } from '../diagnostics/issue.js';
+import { MimgError, hasErrors, hex, issue, type Issue } from '../diagnostics/issue.js';
 import type { Compression } from '../formats/compress/detect.js';
 import type { CpuMode, DigestAlgorithm, MimgImage, Protocol } from '../formats/mimg/types.js';
 import { bootInfoSize } from '../layout/bootinfo.js';
-import { planLayout } from '../layout/plan.js';
+import { PAGE, planLayout } from '../layout/plan.js';
 import { pcProfile } from '../layout/profile.js';
 import type { ComponentInput, Plan } from '../layout/types.js';
-import { dataInput, readElf } from './files.js';
+import { dataInput, readElf, readKernel } from './files.js';
+import type { Kernel } from './kernel.js';
 import { writeImage, type Progress } from './write.js';
 
 export interface ImageOptions {
@@ -23,18 +24,24 @@ export interface ImageOptions {
   bootInfoAddress?: bigint;
   bootInfoSize?: bigint;
   entry?: bigint;
+  /** Every data module starts on a page boundary (the kernel's Multiboot header asks for it). */
+  pageAlignModules?: boolean;
 }
 
 /** A component plus, for data modules, where its bytes come from when writing. */
 export interface LoadedComponent {
   component: ComponentInput;
   data?: { file: string; compression?: Compression };
+  /** Warnings found loading it (a Multiboot protocol, but no such header); reported with the build. */
+  warnings?: Issue[];
 }
 
 export interface BuildResult {
   output: string;
   image: MimgImage;
   plan: Plan;
+  /** Every warning found on the way; the build succeeded despite them. */
+  warnings: Issue[];
 }
 
 export async function loadConfig(configPath: string): Promise<BuildSpec> {
@@ -51,9 +58,11 @@ export async function loadConfig(configPath: string): Promise<BuildSpec> {
 }
 
 /** Every input of a config, loaded; all unreadable or malformed inputs are reported together. */
-async function loadComponents(spec: BuildSpec): Promise<LoadedComponent[]> {
+async function loadComponents(spec: BuildSpec): Promise<{ loaded: LoadedComponent[]; kernel: Kernel }> {
+  const kernel = readKernel(spec.kernel.path, spec.image.protocol, spec.kernel.key);
   const jobs: Promise<LoadedComponent>[] = [
-    readElf(spec.kernel.path, spec.kernel.key).then((elf) => ({
+    kernel.then(({ kernel: { elf }, warnings }) => ({
+      warnings,
       component: { kind: 'elf', elf, name: 'kernel', label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, origin: spec.configPath, flags: [], cmdline: '' },
     })),
     ...spec.modules.map(async (m): Promise<LoadedComponent> => {
@@ -75,7 +84,7 @@ async function loadComponents(spec: BuildSpec): Promise<LoadedComponent[]> {
     }
   }
   if (issues.length) throw new MimgError(issues);
-  return settled.map((s) => (s as PromiseFulfilledResult<LoadedComponent>).value);
+  return { loaded: settled.map((s) => (s as PromiseFulfilledResult<LoadedComponent>).value), kernel: (await kernel).kernel };
 }
 
 function cpuModeFor(protocol: Protocol, components: readonly ComponentInput[]): CpuMode {
@@ -84,9 +93,33 @@ function cpuModeFor(protocol: Protocol, components: readonly ComponentInput[]): 
   return 'protected32';
 }
 
-/** Layout and write. Throws MimgError with every layout issue (the plan is attached for maps). */
+/**
+ * Every data module on a page boundary: auto-placed ones aligned to at least
+ * a page, `next` ones moved to the next page; a fixed address that is not
+ * page aligned is an error naming the module.
+ */
+function pageAligned(all: readonly ComponentInput[]): { components: ComponentInput[]; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const components = all.map((c): ComponentInput => {
+    if (c.kind !== 'data') return c;
+    const p = c.placement;
+    if (p.kind === 'auto') return { ...c, placement: { kind: 'auto', align: p.align > PAGE ? p.align : PAGE } };
+    if (p.kind === 'next') return { ...c, placement: { kind: 'page' } };
+    if (p.kind === 'fixed' && p.address % PAGE !== 0n) {
+      const message = `${c.label} at ${hex(p.address)} is not page aligned (${hex(PAGE)}), but the kernel's Multiboot header requires page-aligned modules`;
+      issues.push(issue('LAYOUT_ALIGN', message, { file: c.origin, where: c.key }));
+    }
+    return c;
+  });
+  return { components, issues };
+}
+
+/** Layout and write. Throws MimgError with every warning and layout issue (the plan is attached for maps). */
 export async function assemble(loaded: LoadedComponent[], opts: ImageOptions, output: string, progress?: Progress): Promise<BuildResult> {
-  const components = loaded.map((l) => l.component);
+  const warnings = loaded.flatMap((l) => l.warnings ?? []);
+  const all = loaded.map((l) => l.component);
+  const aligned = opts.pageAlignModules ? pageAligned(all) : { components: all, issues: [] };
+  const { components } = aligned;
   const cpuMode = cpuModeFor(opts.protocol, components);
   const modules = components.filter((c) => c.kind === 'data').map((c) => ({ name: c.name, cmdline: c.cmdline }));
   const hasBootData = components.some((c) => c.kind === 'bootinfo');
@@ -98,10 +131,11 @@ export async function assemble(loaded: LoadedComponent[], opts: ImageOptions, ou
     entry: opts.entry,
     limit: cpuMode === 'long64' ? 1n << 64n : 1n << 32n,
   });
-  if (hasErrors(r.issues) || !r.value) throw new LayoutError(r.issues, r.value);
+  const issues = [...warnings, ...aligned.issues, ...r.issues];
+  if (hasErrors(issues) || !r.value) throw new LayoutError(issues, r.value);
   const plan = r.value;
   const image = await writeImage(output, plan, loaded, { ...opts, cpuMode }, progress);
-  return { output, image, plan };
+  return { output, image, plan, warnings: issues };
 }
 
 /** Layout failed: the issues, and the plan so far so that a map can show both parties. */
@@ -123,7 +157,7 @@ export async function build(configPath: string, output?: string, progress?: Prog
   if (spec.image.protocol === 'linux') {
     throw new MimgError(issue('CONFIG_TYPE', 'protocol "linux" needs a bzImage kernel, which this version of mimg does not load yet', { file: configPath, where: 'image.protocol' }));
   }
-  const loaded = await loadComponents(spec);
+  const { loaded, kernel } = await loadComponents(spec);
   return assemble(
     loaded,
     {
@@ -134,6 +168,8 @@ export async function build(configPath: string, output?: string, progress?: Prog
       integrity: spec.image.integrity,
       bootInfoAddress: spec.image.bootInfoAddress,
       bootInfoSize: spec.image.bootInfoSize,
+      entry: kernel.entry,
+      pageAlignModules: kernel.pageAlignModules,
     },
     output ?? spec.image.output,
     progress,

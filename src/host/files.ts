@@ -1,11 +1,13 @@
 // Reading inputs: the only place (with decompress.ts and write.ts) that opens files.
 
 import { open, stat } from 'node:fs/promises';
-import { MimgError, inFile, issue, hasErrors } from '../diagnostics/issue.js';
+import { MimgError, inFile, issue, hasErrors, type Issue } from '../diagnostics/issue.js';
 import { detectCompression, MAGIC_BYTES, type Compression } from '../formats/compress/detect.js';
 import { parseElf } from '../formats/elf/parse.js';
 import type { ElfFile } from '../formats/elf/types.js';
+import type { Protocol } from '../formats/mimg/types.js';
 import { readAll, measure } from './decompress.js';
+import { loadKernel, type Kernel } from './kernel.js';
 
 function readError(file: string, err: unknown, where?: string): MimgError {
   const e = err as NodeJS.ErrnoException;
@@ -52,11 +54,23 @@ export async function readInput(file: string, where?: string): Promise<Uint8Arra
 
 /** Parse an executable; every ELF issue names the file. */
 export async function readElf(file: string, where?: string): Promise<ElfFile> {
-  const bytes = await readInput(file, where);
+  return elfFrom(await readInput(file, where), file, where);
+}
+
+/** Parse an executable already read from `file`. */
+export function elfFrom(bytes: Uint8Array, file: string, where?: string): ElfFile {
   const r = parseElf(bytes);
   const issues = inFile(file, r.issues);
   if (hasErrors(issues) || !r.value) throw new MimgError(issues.length ? issues : [issue('ELF_MAGIC', 'not a loadable ELF file', { file, where })]);
   return r.value;
+}
+
+/** The kernel as `protocol` loads it (see kernel.ts). Errors throw, with any warnings; warnings alone come back. */
+export async function readKernel(file: string, protocol: Protocol, where?: string): Promise<{ kernel: Kernel; warnings: Issue[] }> {
+  const r = loadKernel(await readInput(file, where), protocol);
+  const issues = inFile(file, r.issues).map((i) => ({ ...i, where: i.where ?? where }));
+  if (hasErrors(issues) || !r.value) throw new MimgError(issues);
+  return { kernel: r.value, warnings: issues };
 }
 
 /** A data module's size as it will be placed, and how to read it. */

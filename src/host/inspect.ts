@@ -1,17 +1,19 @@
 // What `mimg inspect` looks at: a .mimg image or an ELF executable (either
-// possibly compressed), told apart by magic bytes.
+// possibly compressed), told apart by magic bytes; an executable's Multiboot
+// headers too.
 
 import { MimgError, issue, type Issue } from '../diagnostics/issue.js';
 import type { ElfFile } from '../formats/elf/types.js';
 import { MIMG_MAGIC } from '../formats/mimg/index.js';
 import type { MimgImage } from '../formats/mimg/types.js';
 import type { Compression } from '../formats/compress/detect.js';
-import { firstBytes, readElf, readInput, sniff } from './files.js';
+import { scanMultiboot, type MultibootScan } from '../formats/multiboot/index.js';
+import { elfFrom, firstBytes, readInput, sniff } from './files.js';
 import { readImageFile } from './verify.js';
 
 export type Inspection =
   | { kind: 'mimg'; file: string; image?: MimgImage; issues: Issue[] }
-  | { kind: 'elf'; file: string; elf: ElfFile; compression?: Compression };
+  | { kind: 'elf'; file: string; elf: ElfFile; compression?: Compression; multiboot: MultibootScan };
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
@@ -28,6 +30,9 @@ export async function inspectFile(file: string): Promise<Inspection> {
     const report = await readImageFile(file, false);
     return { kind: 'mimg', file, image: report.image, issues: report.issues };
   }
-  if (startsWith(head, ELF_MAGIC)) return { kind: 'elf', file, elf: await readElf(file), compression };
+  if (startsWith(head, ELF_MAGIC)) {
+    const bytes = await readInput(file);
+    return { kind: 'elf', file, elf: elfFrom(bytes, file), compression, multiboot: scanMultiboot(bytes) };
+  }
   throw new MimgError(issue('ELF_MAGIC', 'neither a .mimg image nor an ELF executable', { file, hint: 'mimg inspect reads .mimg images and ELF files' }));
 }

@@ -1,19 +1,23 @@
 // mimg make: the original mimgmake's argument forms, through the same
-// assemble() as mimg build.
+// assemble() as mimg build. The first loaded executable is the kernel: it is
+// read for the protocol (its Multiboot header), the others as plain ELF.
 
 import { basename, resolve } from 'node:path';
 import { MimgError, hasErrors, type Issue } from '../diagnostics/issue.js';
 import { parseMakeArgs } from '../config/make-args.js';
 import { assemble, type BuildResult, type ImageOptions, type LoadedComponent } from './build.js';
-import { dataInput, readElf } from './files.js';
+import { dataInput, readElf, readKernel } from './files.js';
+import type { Kernel } from './kernel.js';
 import type { Progress } from './write.js';
 
-export async function make(output: string, args: readonly string[], opts: Omit<ImageOptions, 'entry'>, progress?: Progress): Promise<BuildResult> {
+export async function make(output: string, args: readonly string[], opts: Omit<ImageOptions, 'entry' | 'pageAlignModules'>, progress?: Progress): Promise<BuildResult> {
   const parsed = parseMakeArgs(args);
   if (hasErrors(parsed.issues) || !parsed.value) throw new MimgError(parsed.issues);
   const issues: Issue[] = [];
   const loaded: LoadedComponent[] = [];
   let entry: bigint | undefined;
+  let kernel: Kernel | undefined;
+  let kernelSeen = false;
   for (const a of parsed.value) {
     const key = `argument ${a.index + 1}`;
     const label = `'${args[a.index]}'`;
@@ -22,7 +26,15 @@ export async function make(output: string, args: readonly string[], opts: Omit<I
       if (a.kind === 'entry') entry = a.address;
       else if (a.kind === 'elf') {
         const file = resolve(a.path);
-        loaded.push({ component: { ...common, kind: 'elf', name: basename(file), file, elf: await readElf(file, key), noload: a.noload } });
+        const component = { ...common, kind: 'elf' as const, name: basename(file), file, noload: a.noload };
+        if (kernelSeen || a.noload) {
+          loaded.push({ component: { ...component, elf: await readElf(file, key) } });
+        } else {
+          kernelSeen = true;
+          const k = await readKernel(file, opts.protocol, key);
+          kernel = k.kernel;
+          loaded.push({ component: { ...component, elf: k.kernel.elf }, warnings: k.warnings });
+        }
       } else if (a.kind === 'data') {
         const file = resolve(a.path);
         const d = await dataInput(file, false, key);
@@ -36,5 +48,5 @@ export async function make(output: string, args: readonly string[], opts: Omit<I
     }
   }
   if (issues.length) throw new MimgError(issues);
-  return assemble(loaded, { ...opts, entry }, output, progress);
+  return assemble(loaded, { ...opts, entry: entry ?? kernel?.entry, pageAlignModules: kernel?.pageAlignModules }, output, progress);
 }

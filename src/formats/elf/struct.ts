@@ -1,38 +1,12 @@
 // The one table of ELF on-disk structures and constants mimg uses (System V
 // gABI, i386 and x86_64 psABI). Each structure is declared once per class as
-// field -> [offset, type]; readStruct() derives every read from it, so no
-// parser code carries a literal offset.
+// field -> [offset, type] (src/bytes/struct.ts); readStruct() derives every
+// read from it, so no parser code carries a literal offset.
 
-import { Reader } from '../../bytes/reader.js';
+import { struct, type Struct } from '../../bytes/struct.js';
 import type { ElfClass } from './types.js';
 
-type FieldType = 'u8' | 'u16' | 'u32' | 'u64' | 'i32' | 'i64';
-
-export interface Struct<F extends string> {
-  size: number;
-  fields: Readonly<Record<F, readonly [offset: number, type: FieldType]>>;
-}
-
-function struct<F extends string>(size: number, fields: Record<F, readonly [number, FieldType]>): Struct<F> {
-  return { size, fields };
-}
-
-/** Reads every field of `s` at `base`. `label` prefixes field names in OutOfBounds errors ("program header 2 p_filesz"). */
-export function readStruct<F extends string>(r: Reader, s: Struct<F>, base: number, label = ''): Record<F, bigint> {
-  const out = {} as Record<F, bigint>;
-  for (const name of Object.keys(s.fields) as F[]) {
-    const [offset, type] = s.fields[name];
-    const field = label === '' ? name : `${label} ${name}`;
-    const at = base + offset;
-    out[name] = type === 'u64' ? r.u64(at, field) : type === 'i64' ? r.i64(at, field) : BigInt(r[type](at, field));
-  }
-  return out;
-}
-
-/** File offset of a field, for `where` strings. */
-export function fieldOffset<F extends string>(s: Struct<F>, base: number, field: F): number {
-  return base + s.fields[field][0];
-}
+export { fieldOffset, readStruct, type Struct } from '../../bytes/struct.js';
 
 // e_ident: the same for both classes.
 export const IDENT = struct(16, {

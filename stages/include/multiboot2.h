@@ -1,0 +1,54 @@
+/* multiboot2.h — the Multiboot2 boot information (Multiboot2
+ * Specification version 2.0, section 3.6): a fixed part, then tags, each
+ * starting 8-aligned, ending with an end tag. */
+#ifndef STAGES_MULTIBOOT2_H
+#define STAGES_MULTIBOOT2_H
+
+#include <stdint.h>
+
+#define MB2_BOOTLOADER_MAGIC 0x36D76289u /* in EAX at the kernel's entry */
+#define MB2_INFO_ALIGN       8u /* the start of the information structure */
+#define MB2_TAG_ALIGN        8u /* the start of every tag */
+
+#define MB2_TAG_END         0
+#define MB2_TAG_CMDLINE     1
+#define MB2_TAG_LOADER_NAME 2
+#define MB2_TAG_MODULE      3
+#define MB2_TAG_MEMINFO     4
+#define MB2_TAG_MMAP        6
+#define MB2_TAG_ACPI_OLD    14 /* a copy of the ACPI 1.0 RSDP */
+#define MB2_TAG_ACPI_NEW    15 /* a copy of the ACPI 2.0+ RSDP */
+
+#define MB2_MMAP_ENTRY_VERSION 0
+
+struct mb2_info {
+    uint32_t total_size; /* including this header and the end tag */
+    uint32_t reserved;
+};
+
+struct mb2_tag {
+    uint32_t type;
+    uint32_t size; /* including this header, excluding the padding after it */
+};
+
+struct mb2_tag_module {
+    struct mb2_tag tag;
+    uint32_t mod_start; /* [mod_start, mod_end) */
+    uint32_t mod_end;
+    /* then the module's C string */
+};
+
+struct mb2_tag_meminfo {
+    struct mb2_tag tag;
+    uint32_t mem_lower; /* KiB */
+    uint32_t mem_upper;
+};
+
+struct mb2_tag_mmap {
+    struct mb2_tag tag;
+    uint32_t entry_size;
+    uint32_t entry_version;
+    /* then entries of entry_size bytes; struct mem_entry (memmap.h) is version 0 */
+};
+
+#endif

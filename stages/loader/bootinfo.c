@@ -1,0 +1,214 @@
+/* bootinfo.c — the boot information the kernel gets, built as one block.
+ *
+ * Everything — fixed part, arrays, strings — lies inside the block and is
+ * addressed as it will be at the image's bootinfo_addr, so the installer
+ * only has to copy it there. The builder runs twice: once with no buffer to
+ * measure (the staging area is sized from it), once to write. */
+
+#include "loader.h"
+#include "mem.h"
+#include "multiboot1.h"
+#include "multiboot2.h"
+#include "range.h"
+
+/* The block being written: buf = 0 measures only. */
+struct out {
+    uint8_t *buf;
+    uint64_t pos;  /* 64 bits: a hostile image's strings must not wrap the measurement */
+    uint32_t addr; /* where the block will be */
+};
+
+static uint32_t put(struct out *o, const void *src, uint32_t n)
+{
+    uint32_t at = (uint32_t)o->pos;
+    if (o->buf)
+        memcpy(o->buf + at, src, n);
+    o->pos += n;
+    return at;
+}
+
+static uint32_t put_zeros(struct out *o, uint32_t n)
+{
+    uint32_t at = (uint32_t)o->pos;
+    if (o->buf)
+        memset(o->buf + at, 0, n);
+    o->pos += n;
+    return at;
+}
+
+static void pad_to(struct out *o, uint32_t align)
+{
+    put_zeros(o, (uint32_t)(align_up(o->pos, align) - o->pos));
+}
+
+static void patch(struct out *o, uint32_t at, const void *src, uint32_t n)
+{
+    if (o->buf)
+        memcpy(o->buf + at, src, n);
+}
+
+/* A C string; returns its final address. */
+static uint32_t put_string(struct out *o, const char *s, uint32_t len)
+{
+    uint32_t at = put(o, s, len);
+    put_zeros(o, 1);
+    return o->addr + at;
+}
+
+/* A module's string: its name, then a space and its command line if it
+ * has one (the form GRUB gives: "path args"). Returns its final address. */
+static uint32_t put_module_string(struct out *o, const struct image *im, const struct mimg_section *s)
+{
+    uint32_t at = put(o, im->strtab + s->name_off, s->name_len);
+    if (s->cmdline_len) {
+        put(o, " ", 1);
+        put(o, im->strtab + s->cmdline_off, s->cmdline_len);
+    }
+    put_zeros(o, 1);
+    return o->addr + at;
+}
+
+/* The module sections in ascending `component` order (ties: table order):
+ * the index of the one after `prev` (-1: the first), or -1 when done. */
+static int32_t next_module(const struct image *im, int32_t prev)
+{
+    uint64_t prev_key = prev < 0 ? 0 : (uint64_t)im->section[prev].component << 32 | (uint32_t)prev;
+    int32_t best = -1;
+    uint64_t best_key = UINT64_MAX;
+    for (uint32_t i = 0; i < im->header->section_count; i++) {
+        const struct mimg_section *s = &im->section[i];
+        uint64_t key = (uint64_t)s->component << 32 | i;
+        if (s->type == MIMG_TYPE_MODULE && (prev < 0 || key > prev_key) && key < best_key) {
+            best = (int32_t)i;
+            best_key = key;
+        }
+    }
+    return best;
+}
+
+static const char LOADER_NAME[] = STAGE;
+
+/* ---- Multiboot1 (GNU Multiboot 0.6.96, section 3.3) ------------------- */
+
+static void build_mb1(struct out *o, const struct image *im, const struct chain *c)
+{
+    struct mb1_info info = {
+        .flags = MB1_INFO_MEMORY | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MEM_MAP | MB1_INFO_LOADER_NAME,
+        .mem_lower = c->mem_lower,
+        .mem_upper = c->mem_upper,
+    };
+    uint32_t info_at = put_zeros(o, sizeof info);
+
+    uint32_t mods_at = (uint32_t)o->pos;
+    for (int32_t i = next_module(im, -1); i >= 0; i = next_module(im, i))
+        put_zeros(o, sizeof(struct mb1_module)); /* filled below, once the strings have addresses */
+    info.mods_addr = o->addr + mods_at;
+    info.mods_count = (uint32_t)(o->pos - mods_at) / sizeof(struct mb1_module);
+
+    info.mmap_addr = o->addr + (uint32_t)o->pos;
+    for (uint32_t i = 0; i < c->map.count; i++) {
+        const struct mem_entry *e = &c->map.entry[i];
+        struct mb1_mmap_entry m = {
+            .size = MB1_MMAP_ENTRY_SIZE,
+            .base_lo = (uint32_t)e->base, .base_hi = (uint32_t)(e->base >> 32),
+            .len_lo = (uint32_t)e->len, .len_hi = (uint32_t)(e->len >> 32),
+            .type = e->type,
+        };
+        put(o, &m, sizeof m);
+    }
+    info.mmap_length = c->map.count * sizeof(struct mb1_mmap_entry);
+
+    info.cmdline = put_string(o, im->strtab + im->header->cmdline_off, im->header->cmdline_len);
+    info.boot_loader_name = put_string(o, LOADER_NAME, sizeof LOADER_NAME - 1);
+
+    uint32_t at = mods_at;
+    for (int32_t i = next_module(im, -1); i >= 0; i = next_module(im, i), at += sizeof(struct mb1_module)) {
+        const struct mimg_section *s = &im->section[i];
+        struct mb1_module m = {
+            .mod_start = (uint32_t)s->dest,
+            .mod_end = (uint32_t)(s->dest + s->mem_size),
+            .string = put_module_string(o, im, s),
+        };
+        patch(o, at, &m, sizeof m);
+    }
+    patch(o, info_at, &info, sizeof info);
+}
+
+/* ---- Multiboot2 (Multiboot2 Specification 2.0, section 3.6) ----------- */
+
+static void put_tag(struct out *o, uint32_t type, uint32_t size)
+{
+    struct mb2_tag t = { .type = type, .size = size };
+    put(o, &t, sizeof t);
+}
+
+static void put_string_tag(struct out *o, uint32_t type, const char *s, uint32_t len)
+{
+    put_tag(o, type, sizeof(struct mb2_tag) + len + 1);
+    put_string(o, s, len);
+    pad_to(o, MB2_TAG_ALIGN);
+}
+
+static void put_bytes_tag(struct out *o, uint32_t type, const void *data, uint32_t size)
+{
+    put_tag(o, type, sizeof(struct mb2_tag) + size);
+    put(o, data, size);
+    pad_to(o, MB2_TAG_ALIGN);
+}
+
+static void build_mb2(struct out *o, const struct image *im, const struct chain *c)
+{
+    uint32_t info_at = put_zeros(o, sizeof(struct mb2_info));
+
+    put_string_tag(o, MB2_TAG_CMDLINE, im->strtab + im->header->cmdline_off, im->header->cmdline_len);
+    put_string_tag(o, MB2_TAG_LOADER_NAME, LOADER_NAME, sizeof LOADER_NAME - 1);
+
+    for (int32_t i = next_module(im, -1); i >= 0; i = next_module(im, i)) {
+        const struct mimg_section *s = &im->section[i];
+        uint32_t string_len = s->name_len + (s->cmdline_len ? 1 + s->cmdline_len : 0);
+        struct mb2_tag_module m = {
+            .tag = { .type = MB2_TAG_MODULE, .size = sizeof m + string_len + 1 },
+            .mod_start = (uint32_t)s->dest,
+            .mod_end = (uint32_t)(s->dest + s->mem_size),
+        };
+        put(o, &m, sizeof m);
+        put_module_string(o, im, s);
+        pad_to(o, MB2_TAG_ALIGN);
+    }
+
+    struct mb2_tag_meminfo mem = {
+        .tag = { .type = MB2_TAG_MEMINFO, .size = sizeof mem },
+        .mem_lower = c->mem_lower,
+        .mem_upper = c->mem_upper,
+    };
+    put(o, &mem, sizeof mem);
+    pad_to(o, MB2_TAG_ALIGN);
+
+    struct mb2_tag_mmap map = {
+        .tag = { .type = MB2_TAG_MMAP, .size = sizeof map + c->map.count * sizeof(struct mem_entry) },
+        .entry_size = sizeof(struct mem_entry),
+        .entry_version = MB2_MMAP_ENTRY_VERSION,
+    };
+    put(o, &map, sizeof map);
+    put(o, c->map.entry, c->map.count * sizeof(struct mem_entry));
+
+    if (c->rsdp_old_size)
+        put_bytes_tag(o, MB2_TAG_ACPI_OLD, c->rsdp_old, c->rsdp_old_size);
+    if (c->rsdp_new_size)
+        put_bytes_tag(o, MB2_TAG_ACPI_NEW, c->rsdp_new, c->rsdp_new_size);
+
+    put_tag(o, MB2_TAG_END, sizeof(struct mb2_tag));
+
+    struct mb2_info info = { .total_size = (uint32_t)o->pos - info_at };
+    patch(o, info_at, &info, sizeof info);
+}
+
+uint64_t bootinfo_build(const struct image *im, const struct chain *c, uint8_t *buf, uint32_t addr)
+{
+    struct out o = { .buf = buf, .addr = addr };
+    if (im->header->protocol == MIMG_PROTOCOL_MULTIBOOT1)
+        build_mb1(&o, im, c);
+    else
+        build_mb2(&o, im, c);
+    return o.pos;
+}

@@ -1,0 +1,61 @@
+/* loader.h — the parts of mimgload, in the order main.c calls them. */
+#ifndef LOADER_H
+#define LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "acpi.h"
+#include "memmap.h"
+#include "mimg_format.h"
+
+#define STAGE "mimgload" /* the prefix of every line; also the boot loader name the kernel sees */
+
+#define NAME_MAX_SHOWN 64 /* bytes of a module name kept for messages */
+
+/* What the chain loader handed over, copied into .bss before anything
+ * moves: its own structures lie in RAM that staging or sections may reuse. */
+struct chain {
+    uint32_t magic;                 /* MB1_ or MB2_BOOTLOADER_MAGIC: which handoff we got */
+    struct memmap map;
+    uint32_t mem_lower, mem_upper;  /* KiB, as Multiboot's basic memory information */
+    uint32_t image_start, image_end; /* the module holding the .mimg */
+    uint32_t image_index;           /* its position among the modules, from 0 */
+    char image_name[NAME_MAX_SHOWN]; /* the first word of its string */
+    uint32_t rsdp_old_size, rsdp_new_size; /* 0: not given */
+    uint8_t rsdp_old[RSDP_V1_SIZE];
+    uint8_t rsdp_new[RSDP_MAX_SIZE];
+};
+
+/* chain.c: fills *c from the Multiboot1 or Multiboot2 information at
+ * `info` and picks the image module; dies on anything it cannot use. */
+void chain_read(uint32_t magic, uint32_t info, struct chain *c);
+
+/* The image, validated by mimg_verify, wherever it currently is. */
+struct image {
+    const uint8_t *base;
+    const struct mimg_header *header;
+    const struct mimg_section *section;
+    const char *strtab;
+};
+struct image image_at(const uint8_t *base);
+
+const char *protocol_name(uint8_t protocol);
+
+/* target.c: dies unless this mimgload can install the image on this
+ * machine: a protocol and CPU mode it implements, every section in usable
+ * RAM, ram_required met. */
+void target_check(const struct image *im, const struct chain *c);
+
+/* bootinfo.c: writes the boot information for the image's protocol into
+ * buf as it must look at `addr`, and returns its size; with buf = 0 it
+ * only measures. */
+uint64_t bootinfo_build(const struct image *im, const struct chain *c, uint8_t *buf, uint32_t addr);
+
+/* install.c: moves what is in the way, builds the boot information and the
+ * move list in a staging area, and hands over to the installer, which
+ * copies every section and enters the kernel. */
+noreturn void install(struct image im, const struct chain *c);
+
+#endif

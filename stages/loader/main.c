@@ -1,0 +1,50 @@
+/* main.c — mimgload: installs a .mimg memory image handed over as a
+ * Multiboot module, then enters its kernel. The steps are those of
+ * stages/README.md, "Boot flow". */
+
+#include "console.h"
+#include "loader.h"
+#include "verify.h"
+
+#define VERIFY_MSG_MAX 256
+#define MIMG_ALIGN 8 /* verify.h: the image's structures are naturally aligned from here */
+
+static struct chain chain; /* in .bss: the chain loader's structures may lie where sections go */
+
+static const char *digest_name(uint8_t alg)
+{
+    return alg == MIMG_DIGEST_SHA256 ? "sha256" : "xxh64"; /* mimg_verify accepts no other (rule 8) */
+}
+
+noreturn void mimgload_main(uint32_t magic, uint32_t info); /* called by entry.asm */
+
+noreturn void mimgload_main(uint32_t magic, uint32_t info)
+{
+    console_init();
+
+    /* 1. Copy what the chain loader handed over and pick the image module. */
+    chain_read(magic, info, &chain);
+    const uint8_t *module = (const uint8_t *)(uintptr_t)chain.image_start;
+    uint32_t size = chain.image_end - chain.image_start;
+
+    /* 2. Validate every rule of the format, digests included, before a byte
+     * moves. mimg_verify overlays structures on the module: it must be
+     * 8-aligned, which mimgload's Multiboot headers ask for (page-aligned). */
+    if (chain.image_start % MIMG_ALIGN)
+        die(STAGE, "module %u '%s' starts at 0x%x, which is not %u-byte aligned: the chain loader ignored the "
+                   "page alignment mimgload's Multiboot header asks for",
+            chain.image_index, chain.image_name, chain.image_start, MIMG_ALIGN);
+    char msg[VERIFY_MSG_MAX];
+    if (mimg_verify(module, size, msg, sizeof msg) != 0)
+        die(STAGE, "module %u '%s' [0x%x,0x%x): %s", chain.image_index, chain.image_name, chain.image_start,
+            chain.image_end, msg);
+    struct image im = image_at(module);
+    con_line(CON_SERIAL, STAGE ": image %u sections, 0x%x bytes, %s ok", im.header->section_count, size,
+               digest_name(im.header->digest_alg));
+
+    /* 3. Check it against this machine and this mimgload. */
+    target_check(&im, &chain);
+
+    /* 4-6. Stage, install, enter. */
+    install(im, &chain);
+}

@@ -1,0 +1,586 @@
+/*
+ * report.c — the test kernels' common code: check what the loader handed
+ * over and report every fact of it on COM1, one `MIMGTEST ...` line each
+ * (format: README.md), then leave QEMU through isa-debug-exit.
+ *
+ * The kernels trust nothing: every size, offset and pointer the loader gave
+ * is checked before it is followed, and anything malformed ends the report
+ * with a `MIMGTEST fail <why> ...` line and the failure exit status.
+ *
+ * Freestanding, and built three ways (i386, i386 PIE, x86_64 with paging
+ * identity-mapping the low 4 GiB), so physical addresses are used directly.
+ */
+
+#include <stdint.h>
+
+#include "kernel.h"
+#include "sha256.h"
+
+#define COM1                  0x3f8
+#define COM1_LINE_STATUS      (COM1 + 5)
+#define LINE_STATUS_THR_EMPTY 0x20 /* the transmitter takes another byte */
+
+/* -device isa-debug-exit,iobase=0xf4: QEMU exits with status (value << 1) | 1. */
+#define DEBUG_EXIT_PORT 0xf4
+#define EXIT_SUCCESS    0x10 /* status 33 */
+#define EXIT_FAILURE    0x11 /* status 35 */
+
+/* A Multiboot1 string is a bare pointer: follow it this far at most. */
+#define STRING_MAX 0x10000
+
+/* The loader must zero-fill .bss; the linker scripts end it with
+ * BSS_PROBE_SIZE bytes (the ones a short zero-fill misses first) to check.
+ * Hidden, like everything in kernel.h: addressed PC-relatively in mb2-pie. */
+extern const uint8_t __bss_probe[] __attribute__((visibility("hidden")));
+
+/* Multiboot2 tags that may appear at most once; a second one is malformed. */
+#define MB2_SINGLE_TAGS                                                        \
+    ((1u << MB2_TAG_CMDLINE) | (1u << MB2_TAG_LOADER_NAME) |                   \
+     (1u << MB2_TAG_BASIC_MEMINFO) | (1u << MB2_TAG_MMAP) |                    \
+     (1u << MB2_TAG_ACPI_OLD) | (1u << MB2_TAG_ACPI_NEW))
+#define MB2_TAG_TYPES 32 /* types below this are tracked in a uint32_t mask */
+
+/* ACPI Root System Description Pointer (ACPI 6.5, section 5.2.5.3). */
+#define RSDP_SIGNATURE      "RSD PTR "
+#define RSDP_SIGNATURE_SIZE 8
+#define RSDP_V1_SIZE        20 /* ACPI 1.0 part, covered by `checksum` */
+#define RSDP_V2_SIZE        36 /* ACPI 2.0+, covered by `extended_checksum` */
+#define RSDP_V2_REVISION    2
+
+struct acpi_rsdp {
+    char signature[RSDP_SIGNATURE_SIZE];
+    uint8_t checksum;
+    char oem_id[6];
+    uint8_t revision;
+    uint32_t rsdt_address;
+    /* revision >= 2 only: */
+    uint32_t length;
+    uint64_t xsdt_address;
+    uint8_t extended_checksum;
+    uint8_t reserved[3];
+} __attribute__((packed));
+
+/* ---- port I/O, COM1, leaving QEMU ----------------------------------- */
+
+static inline void outb(uint16_t port, uint8_t value)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t value;
+    __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+
+static void serial_init(void)
+{
+    outb(COM1 + 1, 0x00); /* no interrupts */
+    outb(COM1 + 3, 0x80); /* DLAB on: the next two writes set the divisor */
+    outb(COM1 + 0, 0x01); /* divisor 1: 115200 baud */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03); /* DLAB off; 8 data bits, no parity, 1 stop bit */
+    outb(COM1 + 2, 0xc7); /* FIFOs on and cleared */
+    outb(COM1 + 4, 0x03); /* DTR, RTS */
+}
+
+static void putc(char c)
+{
+    while ((inb(COM1_LINE_STATUS) & LINE_STATUS_THR_EMPTY) == 0)
+        ;
+    outb(COM1, (uint8_t)c);
+}
+
+static void puts(const char *s)
+{
+    for (; *s != '\0'; s++)
+        putc(*s);
+}
+
+static void puthex_digit(unsigned v)
+{
+    putc("0123456789abcdef"[v & 0xf]);
+}
+
+static __attribute__((noreturn)) void exit_qemu(uint8_t code)
+{
+    outb(DEBUG_EXIT_PORT, code);
+    for (;;) /* no isa-debug-exit device: stop here */
+        __asm__ volatile("cli; hlt");
+}
+
+/* ---- report lines ---------------------------------------------------- */
+
+void out_start(void)
+{
+    puts("MIMGTEST");
+}
+
+void out_word(const char *word)
+{
+    putc(' ');
+    puts(word);
+}
+
+void out_hex(const char *key, uint64_t value)
+{
+    int shift = 60;
+    out_word(key);
+    puts("=0x");
+    while (shift > 0 && (value >> shift) == 0) /* no leading zeros */
+        shift -= 4;
+    for (; shift >= 0; shift -= 4)
+        puthex_digit((unsigned)(value >> shift));
+}
+
+/* ` key="..."`: bytes outside printable ASCII, '"' and '\' as \xNN. */
+static void out_string(const char *key, const char *s, uint32_t length)
+{
+    out_word(key);
+    puts("=\"");
+    for (uint32_t i = 0; i < length; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (c < ' ' || c > '~' || c == '"' || c == '\\') {
+            puts("\\x");
+            puthex_digit(c >> 4);
+            puthex_digit(c);
+        } else {
+            putc((char)c);
+        }
+    }
+    putc('"');
+}
+
+static void out_sha256(const char *key, const void *data, uint32_t length)
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256(data, length, digest);
+    out_word(key);
+    putc('=');
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        puthex_digit(digest[i] >> 4);
+        puthex_digit(digest[i]);
+    }
+}
+
+/* CR too, so that the report also reads well on a raw terminal. */
+void out_end(void)
+{
+    puts("\r\n");
+}
+
+void fail_start(const char *why)
+{
+    out_start();
+    out_word("fail");
+    out_word(why);
+}
+
+void fail_end(void)
+{
+    out_end();
+    exit_qemu(EXIT_FAILURE);
+}
+
+void fail(const char *why)
+{
+    fail_start(why);
+    fail_end();
+}
+
+/* ---- helpers --------------------------------------------------------- */
+
+static const void *phys(uint64_t address)
+{
+    return (const void *)(uintptr_t)address;
+}
+
+static uint32_t align_up(uint32_t v, uint32_t align)
+{
+    return (v + align - 1) & ~(align - 1);
+}
+
+/* The length of the NUL-terminated string at s, or `max` if there is no NUL in s[0, max). */
+static uint32_t string_length(const char *s, uint32_t max)
+{
+    uint32_t n = 0;
+    while (n < max && s[n] != '\0')
+        n++;
+    return n;
+}
+
+static uint8_t byte_sum(const uint8_t *p, uint32_t length)
+{
+    uint8_t sum = 0;
+    for (uint32_t i = 0; i < length; i++)
+        sum = (uint8_t)(sum + p[i]);
+    return sum;
+}
+
+/* Module line: [start, end) with the SHA-256 of those bytes, computed here. */
+static void report_module(uint32_t index, uint32_t start, uint32_t end, const char *string, uint32_t string_len)
+{
+    if (end < start) {
+        fail_start("module ends before it starts");
+        out_hex("index", index);
+        out_hex("start", start);
+        out_hex("end", end);
+        fail_end();
+    }
+    out_start();
+    out_word("module");
+    out_hex("index", index);
+    out_hex("start", start);
+    out_hex("end", end);
+    out_string("string", string, string_len);
+    out_sha256("sha256", phys(start), end - start);
+    out_end();
+}
+
+static void report_meminfo(uint32_t lower, uint32_t upper)
+{
+    out_start();
+    out_word("meminfo");
+    out_hex("lower", lower);
+    out_hex("upper", upper);
+    out_end();
+}
+
+static void report_mmap_entry(uint64_t base, uint64_t length, uint32_t type)
+{
+    out_start();
+    out_word("mmap");
+    out_hex("base", base);
+    out_hex("length", length);
+    out_hex("type", type);
+    out_end();
+}
+
+/* ---- Multiboot1 ------------------------------------------------------ */
+
+/* Checks the Multiboot1 string at `address`, then writes `MIMGTEST <key>="..."`. */
+static void report_mb1_string(const char *key, uint32_t address)
+{
+    uint32_t length = string_length(phys(address), STRING_MAX);
+    if (length == STRING_MAX) {
+        fail_start("mb1 string has no NUL within 64 KiB:");
+        out_word(key);
+        out_hex("address", address);
+        fail_end();
+    }
+    out_start();
+    out_string(key, phys(address), length);
+    out_end();
+}
+
+static void report_mb1_mmap(uint32_t address, uint32_t length)
+{
+    uint32_t offset = 0;
+    while (offset < length) {
+        const struct mb1_mmap_entry *e = phys(address + offset);
+        /* `size` excludes itself; it must cover base, length and type and stay inside mmap_length. */
+        if (length - offset < sizeof e->size || e->size < MB1_MMAP_ENTRY_MIN_SIZE ||
+            e->size > length - offset - sizeof e->size) {
+            fail_start("mb1 mmap entry overruns mmap_length");
+            out_hex("offset", offset);
+            out_hex("mmap_length", length);
+            fail_end();
+        }
+        report_mmap_entry(e->base_addr, e->length, e->type);
+        offset += e->size + sizeof e->size;
+    }
+}
+
+static void report_mb1_modules(uint32_t count, uint32_t address, uint32_t header_flags)
+{
+    const struct mb1_module *modules = phys(address);
+    for (uint32_t i = 0; i < count; i++) {
+        const struct mb1_module *m = &modules[i];
+        if ((header_flags & MB1_HEADER_PAGE_ALIGN) && m->mod_start % MB1_MODULE_ALIGN != 0) {
+            fail_start("mb1 module not page-aligned although the header asks for it (flag 0)");
+            out_hex("index", i);
+            out_hex("start", m->mod_start);
+            fail_end();
+        }
+        uint32_t string_len = string_length(phys(m->string), STRING_MAX);
+        if (string_len == STRING_MAX) {
+            fail_start("mb1 module string has no NUL within 64 KiB");
+            out_hex("index", i);
+            out_hex("address", m->string);
+            fail_end();
+        }
+        report_module(i, m->mod_start, m->mod_end, phys(m->string), string_len);
+    }
+}
+
+static void report_mb1(uint32_t info)
+{
+    const struct mb1_info *mbi = phys(info);
+    uint32_t flags = mbi->flags;
+    uint32_t header_flags = kernel.mb1->flags;
+
+    out_start();
+    out_hex("magic", MB1_BOOTLOADER_MAGIC);
+    out_hex("info", info);
+    out_hex("flags", flags);
+    out_end();
+
+    if ((flags & MB1_INFO_AOUT_SYMS) && (flags & MB1_INFO_ELF_SHDR))
+        fail("mb1 flags bits 4 and 5 both set: a.out and ELF symbols share their fields");
+    if ((header_flags & MB1_HEADER_MEMORY_INFO) && !(flags & MB1_INFO_MEMORY))
+        fail("mb1 flags bit 0 (mem_lower/mem_upper) clear although the header asks for memory info (flag 1)");
+
+    if (flags & MB1_INFO_CMDLINE)
+        report_mb1_string("cmdline", mbi->cmdline);
+    if (flags & MB1_INFO_LOADER_NAME)
+        report_mb1_string("loader", mbi->boot_loader_name);
+    if (flags & MB1_INFO_MEMORY)
+        report_meminfo(mbi->mem_lower, mbi->mem_upper);
+    if (flags & MB1_INFO_MEMORY_MAP)
+        report_mb1_mmap(mbi->mmap_addr, mbi->mmap_length);
+    if (flags & MB1_INFO_MODULES)
+        report_mb1_modules(mbi->mods_count, mbi->mods_addr, header_flags);
+}
+
+/* ---- Multiboot2 ------------------------------------------------------ */
+
+static void mb2_tag_fail(const char *why, const struct mb2_tag *tag, uint32_t offset)
+{
+    fail_start(why);
+    out_hex("type", tag->type);
+    out_hex("offset", offset);
+    out_hex("size", tag->size);
+    fail_end();
+}
+
+/* The length of a string that must end, NUL included, inside its tag. */
+static uint32_t mb2_string_length(const struct mb2_tag *tag, uint32_t offset, const char *s)
+{
+    uint32_t room = tag->size - (uint32_t)(s - (const char *)tag);
+    uint32_t length = string_length(s, room);
+    if (length == room)
+        mb2_tag_fail("mb2 string has no NUL inside its tag", tag, offset);
+    return length;
+}
+
+static void mb2_need_size(const struct mb2_tag *tag, uint32_t offset, uint32_t min)
+{
+    if (tag->size < min)
+        mb2_tag_fail("mb2 tag too small for its type", tag, offset);
+}
+
+static void report_mb2_string(const char *key, const struct mb2_tag *tag, uint32_t offset)
+{
+    const struct mb2_tag_string *t = (const void *)tag;
+    mb2_need_size(tag, offset, sizeof *t + 1);
+    uint32_t length = mb2_string_length(tag, offset, t->string);
+    out_start();
+    out_string(key, t->string, length);
+    out_end();
+}
+
+static void report_mb2_mmap(const struct mb2_tag *tag, uint32_t offset)
+{
+    const struct mb2_tag_mmap *t = (const void *)tag;
+    mb2_need_size(tag, offset, sizeof *t);
+    uint32_t entries_size = tag->size - sizeof *t;
+    if (t->entry_version != 0 || t->entry_size < sizeof(struct mb2_mmap_entry) ||
+        t->entry_size % MB2_TAG_ALIGN != 0 || entries_size % t->entry_size != 0) {
+        fail_start("mb2 mmap tag malformed");
+        out_hex("offset", offset);
+        out_hex("size", tag->size);
+        out_hex("entry_size", t->entry_size);
+        out_hex("entry_version", t->entry_version);
+        fail_end();
+    }
+    for (uint32_t at = 0; at < entries_size; at += t->entry_size) {
+        const struct mb2_mmap_entry *e = (const void *)((const uint8_t *)(t + 1) + at);
+        report_mmap_entry(e->base_addr, e->length, e->type);
+    }
+}
+
+/* `rsdp version=1` is the old tag's ACPI 1.0 RSDP and its RSDT; `version=2`
+ * the new tag's ACPI 2.0+ RSDP and its XSDT. Both checksums are verified. */
+static void report_mb2_acpi(const struct mb2_tag *tag, uint32_t offset)
+{
+    const struct mb2_tag_acpi *t = (const void *)tag;
+    const struct acpi_rsdp *rsdp = (const void *)t->rsdp;
+    int v2 = tag->type == MB2_TAG_ACPI_NEW;
+    mb2_need_size(tag, offset, sizeof *t + (v2 ? RSDP_V2_SIZE : RSDP_V1_SIZE));
+    for (int i = 0; i < RSDP_SIGNATURE_SIZE; i++)
+        if (rsdp->signature[i] != RSDP_SIGNATURE[i])
+            mb2_tag_fail("mb2 ACPI tag holds no RSDP signature", tag, offset);
+    if (byte_sum(t->rsdp, RSDP_V1_SIZE) != 0)
+        mb2_tag_fail("mb2 ACPI RSDP checksum wrong", tag, offset);
+    if (v2 && (rsdp->revision < RSDP_V2_REVISION || rsdp->length < RSDP_V2_SIZE ||
+               rsdp->length > tag->size - sizeof *t || byte_sum(t->rsdp, rsdp->length) != 0))
+        mb2_tag_fail("mb2 ACPI new RSDP revision, length or extended checksum wrong", tag, offset);
+    out_start();
+    out_word("rsdp");
+    out_hex("version", v2 ? 2 : 1);
+    out_hex("address", v2 ? rsdp->xsdt_address : rsdp->rsdt_address);
+    out_end();
+}
+
+/* The information request in our own header: every tag asked for without the
+ * optional flag must have come (modules excepted: there may be none). */
+static void check_mb2_requests(uint32_t present)
+{
+    const uint8_t *header = (const void *)kernel.mb2;
+    uint32_t offset = sizeof(struct mb2_header);
+    while (offset < kernel.mb2->header_length) {
+        const struct mb2_header_tag_information_request *r = (const void *)(header + offset);
+        if (r->tag.type == MB2_HEADER_TAG_INFORMATION_REQUEST && !(r->tag.flags & MB2_HEADER_TAG_OPTIONAL)) {
+            for (uint32_t i = 0; i < (r->tag.size - sizeof r->tag) / sizeof r->types[0]; i++) {
+                uint32_t type = r->types[i];
+                if (type != MB2_TAG_MODULE && (type >= MB2_TAG_TYPES || !(present & (1u << type)))) {
+                    fail_start("mb2 tag requested by the header's information request is missing");
+                    out_hex("type", type);
+                    fail_end();
+                }
+            }
+        }
+        offset = align_up(offset + r->tag.size, MB2_TAG_ALIGN);
+    }
+}
+
+static void report_mb2(uint32_t info)
+{
+    if (info % MB2_TAG_ALIGN != 0) {
+        fail_start("mb2 boot information not 8-aligned");
+        out_hex("info", info);
+        fail_end();
+    }
+    const struct mb2_info *mbi = phys(info);
+    uint32_t total = mbi->total_size;
+
+    out_start();
+    out_hex("magic", MB2_BOOTLOADER_MAGIC);
+    out_hex("info", info);
+    out_hex("size", total);
+    out_end();
+
+    if (total < sizeof *mbi + sizeof(struct mb2_tag) || total % MB2_TAG_ALIGN != 0)
+        fail("mb2 total_size too small for an end tag or not a multiple of 8");
+
+    uint32_t present = 0, modules = 0;
+    for (uint32_t offset = sizeof *mbi;;) {
+        const struct mb2_tag *tag = phys(info + offset);
+        if (total - offset < sizeof *tag) {
+            fail_start("mb2 tags run past total_size without an end tag");
+            out_hex("offset", offset);
+            out_hex("total_size", total);
+            fail_end();
+        }
+        if (tag->size < sizeof *tag || tag->size > total - offset)
+            mb2_tag_fail("mb2 tag size below 8 or past total_size", tag, offset);
+        if (tag->type == MB2_TAG_END) {
+            if (tag->size != sizeof *tag || offset + tag->size != total)
+                mb2_tag_fail("mb2 end tag not 8 bytes or not at the end of total_size", tag, offset);
+            break;
+        }
+        if (tag->type < MB2_TAG_TYPES) {
+            if ((present & MB2_SINGLE_TAGS) & (1u << tag->type))
+                mb2_tag_fail("mb2 tag type present twice", tag, offset);
+            present |= 1u << tag->type;
+        }
+
+        switch (tag->type) {
+        case MB2_TAG_CMDLINE:
+            report_mb2_string("cmdline", tag, offset);
+            break;
+        case MB2_TAG_LOADER_NAME:
+            report_mb2_string("loader", tag, offset);
+            break;
+        case MB2_TAG_MODULE: {
+            const struct mb2_tag_module *m = (const void *)tag;
+            mb2_need_size(tag, offset, sizeof *m + 1);
+            report_module(modules++, m->mod_start, m->mod_end, m->string, mb2_string_length(tag, offset, m->string));
+            break;
+        }
+        case MB2_TAG_BASIC_MEMINFO: {
+            const struct mb2_tag_meminfo *m = (const void *)tag;
+            if (tag->size != sizeof *m)
+                mb2_tag_fail("mb2 basic meminfo tag not 16 bytes", tag, offset);
+            report_meminfo(m->mem_lower, m->mem_upper);
+            break;
+        }
+        case MB2_TAG_MMAP:
+            report_mb2_mmap(tag, offset);
+            break;
+        case MB2_TAG_ACPI_OLD:
+        case MB2_TAG_ACPI_NEW:
+            report_mb2_acpi(tag, offset);
+            break;
+        default: /* not interpreted here: still reported, so the host sees every tag */
+            out_start();
+            out_word("tag");
+            out_hex("type", tag->type);
+            out_hex("size", tag->size);
+            out_end();
+            break;
+        }
+        offset = align_up(offset + tag->size, MB2_TAG_ALIGN);
+    }
+    check_mb2_requests(present);
+}
+
+/* ---- the report ------------------------------------------------------ */
+
+void report_begin(void)
+{
+    serial_init();
+    out_start();
+    out_word("begin");
+    out_word("kernel=");
+    puts(kernel.name);
+    out_end();
+    for (uint32_t i = 0; i < BSS_PROBE_SIZE; i++) {
+        if (__bss_probe[i] != 0) {
+            fail_start("bss not zero-filled");
+            out_hex("address", (uintptr_t)&__bss_probe[i]);
+            fail_end();
+        }
+    }
+}
+
+void report_handoff(uint32_t magic, uint32_t info)
+{
+    switch (magic) {
+    case MB1_BOOTLOADER_MAGIC:
+        if (kernel.mb1 == 0)
+            fail("Multiboot1 magic, but this kernel carries no Multiboot1 header");
+        report_mb1(info);
+        break;
+    case MB2_BOOTLOADER_MAGIC:
+        if (kernel.mb2 == 0)
+            fail("Multiboot2 magic, but this kernel carries no Multiboot2 header");
+        report_mb2(info);
+        break;
+    default:
+        fail_start("unknown boot magic");
+        out_hex("magic", magic);
+        fail_end();
+    }
+}
+
+void report_second(void)
+{
+    const char *p = phys(SECOND_ADDRESS);
+    for (uint32_t i = 0; i < sizeof SECOND_MAGIC; i++)
+        if (p[i] != SECOND_MAGIC[i])
+            return;
+    out_start();
+    out_word("second");
+    out_word("present");
+    out_end();
+}
+
+void report_end(void)
+{
+    out_start();
+    out_word("end");
+    out_end();
+    exit_qemu(EXIT_SUCCESS);
+}
