@@ -9,7 +9,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import cliProgress from 'cli-progress';
 import { configJsonSchema } from '../config/json-schema.js';
 import { parseAddress } from '../config/make-args.js';
-import { MimgError, issue, renderIssue, type Issue } from '../diagnostics/issue.js';
+import { MimgError, inFile, issue, renderIssue, type Issue } from '../diagnostics/issue.js';
+import { multibootJson, multibootText } from '../formats/multiboot/index.js';
 import { build, LayoutError, memoryOf, loadConfig, type BuildResult } from '../host/build.js';
 import { inspectFile } from '../host/inspect.js';
 import { make } from '../host/make.js';
@@ -110,6 +111,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
     const r = await build(config, a.values.output as string | undefined, bar.progress);
     bar.stop();
     if (a.values.svg) await writeFile(a.values.svg as string, memoryMapSvg(planItems(r.plan), r.plan.memory, r.output));
+    report(r.warnings);
     console.log(summary(r));
     return 0;
   } catch (err) {
@@ -148,6 +150,7 @@ async function cmdMake(argv: string[]): Promise<number> {
       },
       bar.progress,
     );
+    report(r.warnings);
     console.log(summary(r));
     return 0;
   } finally {
@@ -170,8 +173,9 @@ async function cmdInspect(argv: string[]): Promise<number> {
     r.issues.forEach((i) => console.error(renderIssue(i)));
     return r.issues.length ? 1 : 0;
   }
-  if (a.values.json) console.log(JSON.stringify(elfJson(r.elf, r.compression), null, 2));
-  else process.stdout.write(elfText(file, r.elf, r.compression));
+  if (a.values.json) console.log(JSON.stringify({ ...elfJson(r.elf, r.compression), ...multibootJson(r.multiboot) }, null, 2));
+  else process.stdout.write(elfText(file, r.elf, r.compression) + multibootText(r.multiboot).map((l) => l + '\n').join(''));
+  report(inFile(file, [...r.multiboot.multiboot1.issues, ...r.multiboot.multiboot2.issues]));
   if (a.values.svg) {
     const top = r.elf.loads.reduce((m, s) => (s.paddr + s.memsz > m ? s.paddr + s.memsz : m), 1n << 21n);
     await writeFile(a.values.svg as string, memoryMapSvg(elfItems(r.elf), pcProfile(alignUp(top, 1n << 20n)), file));

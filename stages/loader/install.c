@@ -130,7 +130,7 @@ noreturn void install(struct image im, const struct chain *c)
         con_line(CON_SERIAL, STAGE ": the image module [0x%x,0x%x) overlaps section %u '%s' [0x%lx,0x%lx): "
                              "moving it to 0x%x",
                  c->image_start, c->image_end, (uint32_t)hit, im.strtab + s->name_off, s->dest, s->dest + s->mem_size,
-                   (uint32_t)staging);
+                 (uint32_t)staging);
         memmove(base, (const void *)(uintptr_t)c->image_start, image_size);
         im = image_at(base); /* the module may now be partly overwritten */
         h = im.header;
