@@ -65,11 +65,18 @@ function missing(kind: string, where: string): Issue {
   });
 }
 
-/** GRUB refuses an ELF64 Multiboot kernel whose e_entry does not fit the 32-bit protected mode it is entered in. */
+/**
+ * An ELF64 Multiboot kernel is entered in 32-bit protected mode. Like GRUB,
+ * an e_entry inside a segment is taken through that segment to its physical
+ * address (higher-half kernels); what results must lie below 4 GiB.
+ */
 function entry32(elf: ElfFile, issues: Issue[]): void {
-  if (elf.class !== 64 || elf.entry < 1n << 32n) return;
+  if (elf.class !== 64) return;
+  const seg = elf.loads.find((s) => s.vaddr <= elf.entry && elf.entry < s.vaddr + s.memsz);
+  const physical = seg ? elf.entry - seg.vaddr + seg.paddr : elf.entry;
+  if (physical < 1n << 32n) return;
   issues.push(
-    issue('LAYOUT_ENTRY', `e_entry ${hex(elf.entry)} is above 4 GiB, but a Multiboot kernel is entered in 32-bit protected mode at e_entry`, {
+    issue('LAYOUT_ENTRY', `e_entry ${hex(elf.entry)} (physical ${hex(physical)}) is above 4 GiB, but a Multiboot kernel is entered in 32-bit protected mode there`, {
       where: `offset ${hex(fieldOffset(EHDR[64], 0, 'e_entry'))} (e_entry)`,
       hint: 'make the ELF entry a 32-bit physical address (ENTRY() in the linker script names a low start symbol)',
     }),

@@ -68,13 +68,17 @@ export interface CapturedBoot {
   timedOut: boolean;
 }
 
-/** Boot with the serial output captured (tests, benchmarks); QEMU is killed after `timeoutMs`. */
-export function bootCaptured(o: BootOptions, timeoutMs: number): Promise<CapturedBoot> {
-  return runCaptured(qemuArgs(o), timeoutMs);
+/** Boot with the serial output captured (tests, benchmarks); QEMU is killed after `timeoutMs`, or once `stopWhen` matches a whole line. */
+export function bootCaptured(o: BootOptions, timeoutMs: number, stopWhen?: RegExp): Promise<CapturedBoot> {
+  return runCaptured(qemuArgs(o), timeoutMs, stopWhen);
 }
 
-/** Run QEMU with `args`, capturing its output (serial on stdio); killed after `timeoutMs`. */
-export function runCaptured(args: readonly string[], timeoutMs: number): Promise<CapturedBoot> {
+/**
+ * Run QEMU with `args`, capturing its output (serial on stdio); killed after
+ * `timeoutMs`, or as soon as a complete line matches `stopWhen` (a guest that
+ * halts on purpose, like mimgload after an error, never exits by itself).
+ */
+export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen?: RegExp): Promise<CapturedBoot> {
   return new Promise((resolve, reject) => {
     const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -83,7 +87,10 @@ export function runCaptured(args: readonly string[], timeoutMs: number): Promise
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stdout.on('data', (b: Buffer) => {
+      out.push(b);
+      if (stopWhen && Buffer.concat(out).toString('latin1').split('\n').slice(0, -1).some((l) => stopWhen.test(l))) child.kill('SIGKILL');
+    });
     child.stderr.on('data', (b: Buffer) => out.push(b));
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -37,8 +37,8 @@ static uint32_t word_len(const char *s)
     return n;
 }
 
-/* Finds IMAGE_OPTION among the words of mimgload's command line (the
- * first word is often mimgload's own path: GRUB and QEMU put it there). */
+/* Finds IMAGE_OPTION among the words of mimgload's command line, wherever
+ * it is: QEMU puts mimgload's own path first, GRUB 2 does not. */
 static void pick_from_cmdline(struct pick *p, const char *cmdline)
 {
     const uint32_t opt_len = sizeof IMAGE_OPTION - 1;
@@ -106,7 +106,7 @@ static void copy_rsdp(uint8_t *dst, uint32_t *dst_size, const void *src, uint32_
 /* Returns whether basic memory information was given. */
 static bool read_mb1(const struct mb1_info *mbi, struct chain *c, struct pick *p)
 {
-    if (mbi->flags & MB1_INFO_CMDLINE)
+    if ((mbi->flags & MB1_INFO_CMDLINE) && mbi->cmdline)
         pick_from_cmdline(p, (const char *)mbi->cmdline);
 
     if (mbi->flags & MB1_INFO_MODS) {

@@ -40,10 +40,8 @@ mb2_header:
         dd MB2_TAG_SIZE
         dw MB2_TAG_END, MB2_TAG_REQUIRED
         dd MB2_TAG_SIZE
-mb2_header_end:
-mb_headers_end:                         ; for mimgload.ld's check of the 8 KiB limit
-
-global mb_headers_end
+mb2_header_end:                         ; also the end of both headers, for mimgload.ld's 8 KiB check
+global mb2_header_end
 
 section .text
 global _start, installer_enter

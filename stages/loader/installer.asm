@@ -19,6 +19,7 @@ struc move
     .copy: resd 1
     .zero: resd 1
 endstruc
+        times -(move_size != 16) db 0   ; assemble only when the size matches install.c's _Static_assert
 
 section .text
 global installer_start, installer_end

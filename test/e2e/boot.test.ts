@@ -107,7 +107,7 @@ function assertMatches(r: Report, img: { inspect: Inspected; dir: string }, boot
   assert.ok(r.mmap.some((e) => e.type === 1 && e.base <= 0x100000n && e.base + e.length >= 0x2100000n), 'memory map has the RAM the image uses');
 }
 
-const boot = (path: string, memory = MEMORY, loaderCmdline?: string) => bootCaptured({ image: path, memory, loaderCmdline }, TIMEOUT_MS);
+const boot = (path: string, memory = MEMORY, stopWhen?: RegExp) => bootCaptured({ image: path, memory }, TIMEOUT_MS, stopWhen);
 
 describe('booting through mimgload, chained by QEMU -kernel', { skip, concurrency: 2 }, () => {
   test('Multiboot1 kernel: every address, string and SHA-256 as the image says', async () => {
@@ -189,7 +189,7 @@ describe('mimgload refuses bad images before moving a byte', { skip, concurrency
     return p;
   };
   const expectError = async (path: string, pattern: RegExp, memory = MEMORY) => {
-    const b = await boot(path, memory);
+    const b = await boot(path, memory, /mimgload: error/);
     assert.equal(b.timedOut, false, b.serial);
     assert.match(b.serial, /mimgload: error/, b.serial);
     assert.match(b.serial, pattern, b.serial);
