@@ -62,7 +62,7 @@ const src = join(dir, 'k.s');
 const kernel = join(dir, 'k.elf');
 writeFileSync(src, KERNEL_ASM);
 sh('as', ['--32', '-o', join(dir, 'k.o'), src]);
-sh('ld', ['-m', 'elf_i386', '-Ttext=0x100000', '--build-id=none', '-o', kernel, join(dir, 'k.o')]);
+sh('ld', ['-m', 'elf_i386', '-N', '-Ttext=0x100000', '--build-id=none', '-o', kernel, join(dir, 'k.o')]);
 const module = join(dir, 'module.bin');
 writeFileSync(module, randomBytes(Number(values['module-mib']) << 20));
 
