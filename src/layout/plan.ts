@@ -44,6 +44,18 @@ function elfSections(c: Elf, index: number, delta: bigint, loads: Uint8Array[]):
   }));
 }
 
+/** A section with no file bytes: zero-filled, boot information (written at boot) or reserved (never touched). */
+function emptySection(
+  type: 'zero' | 'bootinfo' | 'reserved',
+  dest: bigint,
+  memSize: bigint,
+  component: number,
+  meta: Pick<PlannedSection, 'label' | 'name' | 'cmdline' | 'key' | 'file' | 'origin'>,
+): PlannedSection {
+  const { label, name, cmdline, key, file, origin } = meta;
+  return { type, flags: type === 'reserved' ? [] : ['rw'], dest, memSize, fileSize: 0n, component, label, name, cmdline, key, file, origin, source: { kind: 'none' } };
+}
+
 function span(sections: readonly PlannedSection[]): Range | undefined {
   if (sections.length === 0) return undefined;
   let start = sections[0]!.dest;
@@ -100,21 +112,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
         issues.push(issueAt(c, 'LAYOUT_ADDRESS', `${c.label}: empty or inverted range ${hexRange(c.range.start, c.range.end)}`));
         return;
       }
-      sections.push({
-        type: c.kind,
-        flags: c.kind === 'zero' ? ['rw'] : [],
-        dest: c.range.start,
-        memSize: c.range.end - c.range.start,
-        fileSize: 0n,
-        component: i,
-        label: c.label,
-        name: c.name,
-        cmdline: c.cmdline,
-        key: c.key,
-        file: c.file,
-        origin: c.origin,
-        source: { kind: 'none' },
-      });
+      sections.push(emptySection(c.kind, c.range.start, c.range.end - c.range.start, i, c));
     } else if (c.kind === 'data' && c.placement.kind === 'fixed') {
       sections.push(dataSection(c, i, c.placement.address));
     }
@@ -174,19 +172,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
       issues.push(issue('LAYOUT_NO_FIT', `boot information block (${hex(size)} bytes): ${describeShortage(input, size, PAGE)}`, { where: 'image.bootinfo' }));
     } else {
       bootInfo = { start: at, end: at + size };
-      sections.push({
-        type: 'bootinfo',
-        flags: ['rw'],
-        dest: at,
-        memSize: size,
-        fileSize: 0n,
-        component: comps.length,
-        label: 'boot information',
-        name: 'bootinfo',
-        cmdline: '',
-        key: 'image.bootinfo',
-        source: { kind: 'none' },
-      });
+      sections.push(emptySection('bootinfo', at, size, comps.length, { label: 'boot information', name: 'bootinfo', cmdline: '', key: 'image.bootinfo' }));
     }
   }
 
