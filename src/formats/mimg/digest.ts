@@ -12,6 +12,8 @@ export interface Digest {
   digest(): Uint8Array;
 }
 
+const XXH_SLICE = 1 << 20;
+
 type XxhashApi = Awaited<ReturnType<typeof xxhash>>;
 let xxh: XxhashApi | undefined;
 let loading: Promise<XxhashApi> | undefined;
@@ -33,7 +35,11 @@ export function createDigest(alg: DigestAlgorithm): Digest {
   if (xxh === undefined) throw new Error("createDigest('xxh64') before initDigests() was awaited");
   const h = xxh.create64(0n);
   return {
-    update: (b) => void h.update(b),
+    // xxhash-wasm copies each update into its own memory, which it grows for a
+    // large one; fed in 1 MiB slices it runs several times faster.
+    update: (b) => {
+      for (let o = 0; o < b.length; o += XXH_SLICE) h.update(b.subarray(o, o + XXH_SLICE));
+    },
     digest: () => {
       const field = new Uint8Array(DIGEST_SIZE);
       new DataView(field.buffer).setBigUint64(0, h.digest(), true);
