@@ -50,6 +50,14 @@ export const CODES = codes({
   LAYOUT_ALIGN: { summary: 'an address is not aligned as required', hint: 'use an address that is a multiple of the alignment' },
   LAYOUT_ADDRESS: { summary: 'an address or range is malformed or outside the address space', hint: 'use a range [start,end) with start < end inside the target address space' },
   LAYOUT_ENTRY: { summary: 'the entry point is missing or not inside an executable section', hint: 'check the kernel ELF entry, or give entry@ADDR' },
+  // disks and boot media
+  DISK_TABLE: { summary: 'an MBR or GPT partition table is malformed or inconsistent', hint: 'check the disk with `sfdisk --verify` or `sgdisk -v`; repair or recreate the table' },
+  BOOTVOL_CHECKSUM: { summary: 'a boot volume header or range table checksum does not match', hint: 'the boot volume is corrupt; rebuild the disk with `mimg build` or reinstall it with `mimg install`' },
+  BOOTVOL_FIELD: { summary: 'the stage-1 patch block, the boot volume header or the range table holds an invalid value', hint: 'the boot volume is corrupt or from a newer mimg; rebuild the disk with `mimg build` or reinstall it with `mimg install`' },
+  MEDIA_STAGE: { summary: 'a boot stage binary (stages/prebuilt/) is missing or malformed', hint: 'run `npm run build:stages`, or reinstall mimg' },
+  MEDIA_SIZE: { summary: 'the boot volume does not fit its partition', hint: 'raise [media] size, or install into a larger partition' },
+  INSTALL_TARGET: { summary: 'the partition to install into is missing or unsuitable', hint: 'list the partitions with `mimg inspect DISK` or `sfdisk --list DISK`' },
+  INSTALL_FILESYSTEM: { summary: 'the partition to install into holds a file system', hint: 'pick another partition, or pass --force to overwrite it (its contents are lost)' },
   // running
   QEMU_MISSING: { summary: 'QEMU is not installed', hint: 'install it (Debian: apt-get install qemu-system-x86) or set MIMG_QEMU to its path' },
   // usage

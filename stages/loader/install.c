@@ -3,16 +3,19 @@
  * listed in stages/README.md).
  *
  * 1. Destinations D: every section, `reserved` ones included.
- * 2. If the image module overlaps D, it must move before anything is
- *    written there.
- * 3. A staging area, in usable RAM below 4 GiB and above the first MiB,
- *    overlapping neither D, nor mimgload (code, data, stack), nor the
- *    module when the image stays in it, holds:
- *      [image copy, if moved][boot information][installer blob][move list][stack]
- * 4. The installer, running from staging, copies every section and the boot
- *    information to D and enters the kernel. Its sources (staging, or the
- *    module) are disjoint from D, so the order of the moves does not matter
- *    and mimgload itself may be overwritten. */
+ * 2. A staging area, in usable RAM below 4 GiB and above the first MiB,
+ *    overlapping neither D, nor mimgload (code, data, stack), nor the image
+ *    module, holds:
+ *      [boot information][installer blob][move list][stack]
+ * 3. The installer, running from staging, copies every payload from the
+ *    module straight to its section, in an order that never overwrites a
+ *    payload not yet copied (see order_moves), then writes the boot
+ *    information and the zero-filled sections, and enters the kernel.
+ *    mimgload itself may be overwritten: the installer no longer needs it.
+ * 4. Only when there is no room for that staging area outside the module
+ *    does the image move: into a larger staging area that may overlap the
+ *    module, [image copy][boot information][installer][move list][stack],
+ *    whose sources are then all disjoint from D. */
 
 #include <stddef.h>
 
@@ -46,21 +49,10 @@ extern const uint8_t __mimgload_start[], __mimgload_end[]; /* mimgload.ld: every
 noreturn void installer_enter(uint32_t blob, const struct move *moves, uint32_t count, uint32_t stack_top,
                               uint32_t magic, uint32_t info, uint32_t entry); /* entry.asm */
 
-/* The first section overlapping [start, end), or -1. */
-static int32_t section_hit(const struct image *im, uint64_t start, uint64_t end)
-{
-    for (uint32_t i = 0; i < im->header->section_count; i++) {
-        const struct mimg_section *s = &im->section[i];
-        if (overlaps(start, end, s->dest, s->dest + s->mem_size))
-            return (int32_t)i;
-    }
-    return -1;
-}
-
 /* What the staging area must avoid besides the memory map's holes. */
 struct avoid {
     const struct image *im;
-    uint64_t module_start, module_end; /* empty when the image moves */
+    uint64_t module_start, module_end; /* empty when the image moves out of it */
 };
 
 static void lowest(uint64_t *min, uint64_t start, uint64_t end, uint64_t a, uint64_t b)
@@ -91,12 +83,67 @@ static uint32_t count_moves(const struct image *im)
     return n;
 }
 
+/* The move for section s, its payload read from the image at `base` and
+ * the boot information from `info`; false for a `reserved` section, which
+ * gets none. Every section passed target_check: inside usable RAM below
+ * 4 GiB and, as staging exists beside it, smaller than 4 GiB. */
+static bool section_move(const struct mimg_section *s, const uint8_t *base, const uint8_t *info, uint32_t info_size,
+                         struct move *m)
+{
+    uint32_t dst = (uint32_t)s->dest, size = (uint32_t)s->mem_size, src = 0, copy = 0;
+    switch (s->type) {
+    case MIMG_TYPE_RESERVED:
+        return false;
+    case MIMG_TYPE_BOOTINFO:
+        src = (uint32_t)(uintptr_t)info;
+        copy = info_size;
+        break;
+    case MIMG_TYPE_EXEC:
+    case MIMG_TYPE_MODULE:
+        src = (uint32_t)(uintptr_t)(base + s->file_offset);
+        copy = (uint32_t)s->file_size;
+        break;
+    }
+    *m = (struct move){ dst, src, copy, size - copy };
+    return true;
+}
+
+/* The move list, in an order that never overwrites a payload not yet copied.
+ * Sections are sorted by dest and disjoint (rule 13), their payloads lie in
+ * the same order and disjoint (rule 15), and each writes [dest, dest +
+ * mem_size) with mem_size >= file_size (rule 14). Call a payload's move
+ * "up" when dest > its source address, "down" otherwise. Then:
+ *  - an up move i writes no source j < i (they end before its source, below
+ *    dest) and no source of a down move j > i (that would put dest_j <
+ *    dest_i);
+ *  - a down move i writes no source of an up move j < i (that source would
+ *    end after dest_i + mem_size_i, beyond dest_j);
+ * so the up moves in descending table order, then the down moves in
+ * ascending order, each overwrite only sources already copied (or their
+ * own, which the installer copies as memmove does). Moves whose source is
+ * not in the module (the boot information from staging; zero-fills) come
+ * last, when no payload is still needed. Nothing is ever staged for it. */
+static struct move *order_moves(const struct image *im, const uint8_t *info, uint32_t info_size, struct move *out)
+{
+    uint32_t n = im->header->section_count;
+    for (uint32_t pass = 0; pass < 3; pass++)
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t i = pass == 0 ? n - 1 - k : k;
+            const struct mimg_section *s = &im->section[i];
+            struct move m;
+            if (!section_move(s, im->base, info, info_size, &m))
+                continue;
+            uint32_t group = s->type == MIMG_TYPE_BOOTINFO || m.copy == 0 ? 2 : m.dst <= m.src;
+            if (group == pass)
+                *out++ = m;
+        }
+    return out;
+}
+
 noreturn void install(struct image im, const struct chain *c)
 {
     const struct mimg_header *h = im.header;
     uint32_t image_size = c->image_end - c->image_start;
-    int32_t hit = section_hit(&im, c->image_start, c->image_end);
-    bool move_image = hit >= 0;
 
     /* Lay out the staging area. */
     uint64_t info_size = bootinfo_build(&im, c, 0, (uint32_t)h->bootinfo_addr);
@@ -106,31 +153,32 @@ noreturn void install(struct image im, const struct chain *c)
             protocol_name(h->protocol), info_size, c->map.count, h->bootinfo_size, h->bootinfo_addr);
     uint32_t moves = count_moves(&im);
     uint32_t blob_size = (uint32_t)(installer_end - installer_start);
-    uint64_t info_off = align_up(move_image ? image_size : 0, STAGING_ALIGN);
-    uint64_t blob_off = align_up(info_off + info_size, STAGING_ALIGN);
-    uint64_t moves_off = align_up(blob_off + blob_size, STAGING_ALIGN);
-    uint64_t stack_top_off = align_up(moves_off + (uint64_t)moves * sizeof(struct move), STAGING_ALIGN) + STAGING_STACK_SIZE;
 
-    struct avoid av = { .im = &im };
-    if (!move_image) {
-        av.module_start = c->image_start;
-        av.module_end = c->image_end;
+    /* First try: the image stays in its module, which staging avoids. */
+    struct avoid av = { .im = &im, .module_start = c->image_start, .module_end = c->image_end };
+    uint64_t staging, info_off, blob_off, moves_off, stack_top_off;
+    bool move_image = false;
+    for (;;) {
+        info_off = align_up(move_image ? image_size : 0, STAGING_ALIGN);
+        blob_off = align_up(info_off + info_size, STAGING_ALIGN);
+        moves_off = align_up(blob_off + blob_size, STAGING_ALIGN);
+        stack_top_off = align_up(moves_off + (uint64_t)moves * sizeof(struct move), STAGING_ALIGN) + STAGING_STACK_SIZE;
+        if (memmap_find_free(&c->map, stack_top_off, PAGE, MIB, GIB4, staging_conflict, &av, &staging))
+            break;
+        if (move_image)
+            die(STAGE, "no room for the staging area (0x%lx bytes: the image, boot information, installer) in usable "
+                       "RAM between 1 MiB and 4 GiB outside the image's sections and mimgload [0x%x,0x%x)",
+                stack_top_off, (uint32_t)(uintptr_t)__mimgload_start, (uint32_t)(uintptr_t)__mimgload_end);
+        /* Second try: the image moves, and staging may overlap the module. */
+        move_image = true;
+        av.module_start = av.module_end = 0;
     }
-    uint64_t staging;
-    if (!memmap_find_free(&c->map, stack_top_off, PAGE, MIB, GIB4, staging_conflict, &av, &staging))
-        die(STAGE, "no room for the staging area (0x%lx bytes: %sboot information, installer) in usable RAM between "
-                   "1 MiB and 4 GiB outside the image's sections and mimgload [0x%x,0x%x)",
-            stack_top_off, move_image ? "the image, " : "", (uint32_t)(uintptr_t)__mimgload_start,
-            (uint32_t)(uintptr_t)__mimgload_end);
     uint8_t *base = (uint8_t *)(uintptr_t)staging; /* below 4 GiB, as asked of memmap_find_free */
 
     /* From here on memory is written: staging only, until the installer runs. */
     if (move_image) {
-        const struct mimg_section *s = &im.section[hit];
-        con_line(CON_SERIAL, STAGE ": the image module [0x%x,0x%x) overlaps section %u '%s' [0x%lx,0x%lx): "
-                             "moving it to 0x%x",
-                 c->image_start, c->image_end, (uint32_t)hit, im.strtab + s->name_off, s->dest, s->dest + s->mem_size,
-                 (uint32_t)staging);
+        con_line(CON_SERIAL, STAGE ": no room for staging outside the image module [0x%x,0x%x): moving it to 0x%x",
+                 c->image_start, c->image_end, (uint32_t)staging);
         memmove(base, (const void *)(uintptr_t)c->image_start, image_size);
         im = image_at(base); /* the module may now be partly overwritten */
         h = im.header;
@@ -140,27 +188,7 @@ noreturn void install(struct image im, const struct chain *c)
     bootinfo_build(&im, c, info, (uint32_t)h->bootinfo_addr);
 
     memcpy(base + blob_off, installer_start, blob_size);
-
-    struct move *move = (struct move *)(base + moves_off);
-    for (uint32_t i = 0; i < h->section_count; i++) {
-        const struct mimg_section *s = &im.section[i];
-        /* Every section passed target_check: inside usable RAM below 4 GiB
-         * and, as staging exists beside it, smaller than 4 GiB. */
-        uint32_t dst = (uint32_t)s->dest, size = (uint32_t)s->mem_size;
-        switch (s->type) {
-        case MIMG_TYPE_EXEC:
-        case MIMG_TYPE_MODULE:
-            *move++ = (struct move){ dst, (uint32_t)(uintptr_t)(im.base + s->file_offset), (uint32_t)s->file_size,
-                                     size - (uint32_t)s->file_size };
-            break;
-        case MIMG_TYPE_ZERO:
-            *move++ = (struct move){ dst, 0, 0, size };
-            break;
-        case MIMG_TYPE_BOOTINFO:
-            *move++ = (struct move){ dst, (uint32_t)(uintptr_t)info, (uint32_t)info_size, size - (uint32_t)info_size };
-            break;
-        }
-    }
+    order_moves(&im, info, (uint32_t)info_size, (struct move *)(base + moves_off));
 
     uint32_t magic = h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC;
     con_line(CON_SERIAL, STAGE ": entering 0x%lx (%s)", h->entry, protocol_name(h->protocol));

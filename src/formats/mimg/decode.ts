@@ -4,10 +4,11 @@
 // trusted, so decoding stops there; every failure of the others is reported.
 
 import { Reader } from '../../bytes/reader.js';
+import { readTable } from '../../bytes/table.js';
 import { hex, issue, type Issue, type Result } from '../../diagnostics/issue.js';
 import {
   CPU_MODE, DIGEST_ALG, HEADER, KNOWN_FLAGS, MAGIC, PROTOCOL, SECTION, SECTION_TYPE,
-  VERSION_MAJOR, VERSION_MINOR, flagBits, flagNames, headerCrc, readStruct, tableCrc,
+  VERSION_MAJOR, VERSION_MINOR, flagBits, flagNames, headerCrc, tableCrc,
   type Field, type HeaderValues, type SectionValues,
 } from './struct.js';
 import type { MimgImage, MimgSection } from './types.js';
@@ -35,7 +36,7 @@ function readHeader(bytes: Uint8Array): Result<{ h: HeaderValues; headEnd: numbe
   if (bytes.length < HEADER.size) {
     return { issues: [issue('MIMG_TRUNCATED', `the file has ${hex(bytes.length)} bytes; the header needs ${hex(HEADER.size)}`, { where: 'offset 0x0 (header)' })] };
   }
-  const h = readStruct(new Reader(bytes), 0, HEADER);
+  const h = readTable(new Reader(bytes), 0, HEADER);
   if (h.version_major !== VERSION_MAJOR) {
     return { issues: [issue('MIMG_VERSION', `format version ${h.version_major}.${h.version_minor}; this mimg reads ${VERSION_MAJOR}.0 to ${VERSION_MAJOR}.${VERSION_MINOR}`, { where: headerWhere(H.version_major) })] };
   }
@@ -132,7 +133,7 @@ export function decodeHead(bytes: Uint8Array): Result<MimgImage> {
 
   const sections: MimgSection[] = [];
   for (let i = 0; i < h.section_count; i++) {
-    const e: SectionValues = readStruct(reader, HEADER.size + SECTION.size * i, SECTION);
+    const e: SectionValues = readTable(reader, HEADER.size + SECTION.size * i, SECTION);
     const where = (f: Field): string => sectionWhere(i, f);
     reserved(e, SECTION.fields, where);
     const type = known(SECTION_TYPE, e.type, where(S.type));

@@ -5,12 +5,13 @@
 // cannot be represented at all (a string with a NUL, a negative size) is a
 // programming error and throws RangeError.
 
+import { writeTable } from '../../bytes/table.js';
 import { Writer } from '../../bytes/writer.js';
 import { alignUp } from '../../layout/range.js';
 import { payloadDigest } from './digest.js';
 import {
   CPU_MODE, DIGEST_ALG, HEADER, MAGIC, PAYLOAD_ALIGN, PROTOCOL, SECTION, SECTION_TYPE,
-  VERSION_MAJOR, VERSION_MINOR, flagBits, headerCrc, tableCrc, writeStruct,
+  VERSION_MAJOR, VERSION_MINOR, flagBits, headerCrc, tableCrc,
 } from './struct.js';
 import type { MimgImage } from './types.js';
 
@@ -91,7 +92,7 @@ export function encodeHead(image: MimgImage): Uint8Array {
 
   const w = new Writer(length);
   const cmdline = strings.ref(header.cmdline);
-  writeStruct(w, 0, HEADER, {
+  writeTable(w, 0, HEADER, {
     magic: MAGIC,
     version_major: VERSION_MAJOR,
     version_minor: VERSION_MINOR,
@@ -120,7 +121,7 @@ export function encodeHead(image: MimgImage): Uint8Array {
   sections.forEach((s, i) => {
     const name = strings.ref(s.name);
     const cmd = strings.ref(s.cmdline);
-    writeStruct(w, HEADER.size + SECTION.size * i, SECTION, {
+    writeTable(w, HEADER.size + SECTION.size * i, SECTION, {
       dest: s.dest,
       mem_size: s.memSize,
       file_offset: s.fileOffset,

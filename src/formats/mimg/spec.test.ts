@@ -1,41 +1,28 @@
 // Keeps docs/format/mimg.md in step with the code: its structure tables and
 // worked example are generated here from struct.ts and the writer, its C
-// declarations by c-header.ts. Run with MIMG_UPDATE_DOCS=1 to rewrite the
-// generated blocks.
+// declarations by c-header.ts (test/support/spec-doc.ts checks the blocks;
+// MIMG_UPDATE_DOCS=1 rewrites them).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { Reader } from '../../bytes/reader.js';
+import { readTable } from '../../bytes/table.js';
 import { cDeclarations } from './c-header.js';
 import { encodeImage } from './encode.js';
 import {
-  CPU_MODE, DIGEST_ALG, HEADER, PROTOCOL, SECTION, SECTION_FLAG, SECTION_TYPE, readStruct,
-  type Enum, type Field,
+  CPU_MODE, DIGEST_ALG, HEADER, PROTOCOL, SECTION, SECTION_FLAG, SECTION_TYPE,
+  type Enum,
 } from './struct.js';
 import type { MimgImage, MimgSection } from './types.js';
 import { verifyImage } from './verify.js';
+import { checkGeneratedBlocks, enumTable, flagTable, hex, structTable } from '../../../test/support/spec-doc.js';
 
 const DOC = new URL('../../../../docs/format/mimg.md', import.meta.url);
 
-const hex = (n: number | bigint, width = 0): string => '0x' + n.toString(16).toUpperCase().padStart(width, '0');
-const typeName = (f: Field): string => (f.type === 'bytes' ? `u8[${f.size}]` : f.type);
-
-function structTable(fields: readonly Field[]): string {
-  const rows = fields.map((f) => `| ${hex(f.offset, 2)} | ${f.size} | ${typeName(f)} | \`${f.name}\` | ${f.doc} |`);
-  return ['| Offset | Size | Type | Field | Meaning |', '|---|---|---|---|---|', ...rows].join('\n');
-}
-
-function enumTable(e: Enum<string>): string {
-  const rows = e.entries.map(([name, code, doc]) => `| ${code} | \`${name}\` | ${doc} |`);
-  return [`\`${e.field}\`:`, '', '| Value | Name | Meaning |', '|---|---|---|', ...rows].join('\n');
-}
-
 function enumTables(): string {
-  const flags = SECTION_FLAG.map(([name, bit, doc]) => `| ${hex(bit, 4)} | \`${name}\` | ${doc} |`);
   return [
     ...[PROTOCOL, CPU_MODE, DIGEST_ALG, SECTION_TYPE].map((e) => enumTable(e as Enum<string>)),
-    ['`flags` (section entry; every other bit must be 0, and `ro` and `rw` must not both be set):', '', '| Bit | Name | Meaning |', '|---|---|---|', ...flags].join('\n'),
+    flagTable('`flags` (section entry; every other bit must be 0, and `ro` and `rw` must not both be set):', SECTION_FLAG),
   ].join('\n\n');
 }
 
@@ -92,9 +79,9 @@ function example(): string {
   const bytes = exampleImage();
   assert.deepEqual(verifyImage(bytes).issues, [], 'the worked example must be a valid image');
   const r = new Reader(bytes);
-  const h = readStruct(r, 0, HEADER) as Record<string, number | bigint | Uint8Array>;
+  const h = readTable(r, 0, HEADER) as Record<string, number | bigint | Uint8Array>;
   const count = Number(h.section_count);
-  const entries = Array.from({ length: count }, (_, i) => readStruct(r, HEADER.size + SECTION.size * i, SECTION) as Record<string, number | bigint | Uint8Array>);
+  const entries = Array.from({ length: count }, (_, i) => readTable(r, HEADER.size + SECTION.size * i, SECTION) as Record<string, number | bigint | Uint8Array>);
   const headerRows = HEADER.fields.map((f) => `| ${hex(f.offset, 2)} | \`${f.name}\` | ${fieldValue(h[f.name]!)} |`);
   const sectionRows = SECTION.fields.map((f) => `| ${hex(f.offset, 2)} | \`${f.name}\` | ${entries.map((e) => fieldValue(e[f.name]!)).join(' | ')} |`);
   const sectionHead = `| Offset | Field | ${entries.map((_, i) => `section ${i} (at ${hex(HEADER.size + SECTION.size * i)})`).join(' | ')} |`;
@@ -117,24 +104,12 @@ function example(): string {
   ].join('\n');
 }
 
-const BLOCKS: Record<string, () => string> = {
-  'header-table': () => structTable(HEADER.fields),
-  'section-table': () => structTable(SECTION.fields),
-  enums: enumTables,
-  'c-declarations': () => ['```c', cDeclarations(), '```'].join('\n'),
-  example,
-};
-
 test('docs/format/mimg.md: generated blocks match struct.ts and the writer', () => {
-  let doc = readFileSync(DOC, 'utf8');
-  const update = process.env.MIMG_UPDATE_DOCS === '1';
-  for (const [name, generate] of Object.entries(BLOCKS)) {
-    const re = new RegExp(`(<!-- BEGIN generated:${name} -->\\n)([\\s\\S]*?)(<!-- END generated:${name} -->)`);
-    const m = re.exec(doc);
-    assert.ok(m, `docs/format/mimg.md has no generated:${name} block`);
-    const want = generate() + '\n';
-    if (update) doc = doc.replace(re, (_, begin: string, _old: string, end: string) => begin + want + end);
-    else assert.equal(m[2], want, `generated:${name} is stale; run MIMG_UPDATE_DOCS=1 node test/run.mjs spec`);
-  }
-  if (update) writeFileSync(DOC, doc);
+  checkGeneratedBlocks(DOC, {
+    'header-table': () => structTable(HEADER),
+    'section-table': () => structTable(SECTION),
+    enums: enumTables,
+    'c-declarations': () => ['```c', cDeclarations(), '```'].join('\n'),
+    example,
+  });
 });

@@ -1,68 +1,16 @@
-// The .mimg on-disk structures, declared once. Offsets follow from field
-// order (each field naturally aligned, checked when the table is built);
+// The .mimg on-disk structures, declared once as src/bytes/table.ts tables;
 // encode.ts and decode.ts read and write through these tables, and the
 // tables in docs/format/mimg.md are generated from them (spec.test.ts keeps
 // the document in step).
 
-import type { Reader } from '../../bytes/reader.js';
-import type { Writer } from '../../bytes/writer.js';
+import { enumeration, table, type TableValues } from '../../bytes/table.js';
 import { crc32 } from '../checksum/crc32.js';
 import type { CpuMode, DigestAlgorithm, Protocol, SectionFlag, SectionType } from './types.js';
 
-export type FieldType = 'u8' | 'u16' | 'u32' | 'u64' | 'bytes';
-
-interface FieldDecl {
-  readonly name: string;
-  readonly type: FieldType;
-  /** Length of a 'bytes' field; integer fields have their natural width. */
-  readonly size?: number;
-  /** Reserved fields must be zero when written and are checked to be zero when read. */
-  readonly reserved?: boolean;
-  readonly doc: string;
-}
-
-export interface Field<T extends FieldType = FieldType> {
-  readonly name: string;
-  readonly type: T;
-  readonly offset: number;
-  readonly size: number;
-  readonly reserved: boolean;
-  readonly doc: string;
-}
-
-type FieldValue<T extends FieldType> = T extends 'u64' ? bigint : T extends 'bytes' ? Uint8Array : number;
-
-type FieldMap<D extends readonly FieldDecl[]> = { readonly [F in D[number] as F['name']]: Field<F['type']> };
-type Values<D extends readonly FieldDecl[]> = { [F in D[number] as F['name']]: FieldValue<F['type']> };
-
-export interface Struct<D extends readonly FieldDecl[]> {
-  readonly name: string;
-  readonly size: number;
-  /** In offset order. */
-  readonly fields: readonly Field[];
-  /** By name. */
-  readonly f: FieldMap<D>;
-}
-
-const WIDTH = { u8: 1, u16: 2, u32: 4, u64: 8 } as const;
-
-function struct<const D extends readonly FieldDecl[]>(name: string, size: number, decls: D): Struct<D> {
-  const fields: Field[] = [];
-  let offset = 0;
-  for (const d of decls) {
-    const width = d.type === 'bytes' ? (d.size ?? 0) : WIDTH[d.type];
-    if (width <= 0 || offset % (d.type === 'bytes' ? 1 : width) !== 0) {
-      throw new Error(`${name}.${d.name}: bad size or unaligned offset ${offset}`);
-    }
-    fields.push({ name: d.name, type: d.type, offset, size: width, reserved: d.reserved ?? false, doc: d.doc });
-    offset += width;
-  }
-  if (offset !== size) throw new Error(`${name}: fields cover ${offset} bytes, declared ${size}`);
-  return { name, size, fields, f: Object.fromEntries(fields.map((x) => [x.name, x])) as FieldMap<D> };
-}
+export type { Enum, Field } from '../../bytes/table.js';
 
 /** The header, at offset 0 of the file. */
-export const HEADER = struct('mimg_header', 128, [
+export const HEADER = table('mimg_header', 128, [
   { name: 'magic', type: 'bytes', size: 8, doc: '`4D 49 4D 47 0D 0A 1A 0A` ("MIMG\\r\\n\\x1a\\n")' },
   { name: 'version_major', type: 'u16', doc: 'format major version: 1' },
   { name: 'version_minor', type: 'u16', doc: 'format minor version: 0' },
@@ -90,7 +38,7 @@ export const HEADER = struct('mimg_header', 128, [
 ] as const);
 
 /** One entry of the section table; entry i is at section_table_offset + 96 × i. */
-export const SECTION = struct('mimg_section', 96, [
+export const SECTION = table('mimg_section', 96, [
   { name: 'dest', type: 'u64', doc: 'physical destination' },
   { name: 'mem_size', type: 'u64', doc: 'bytes occupied in memory (> 0)' },
   { name: 'file_offset', type: 'u64', doc: 'file offset of the payload (0 when file_size is 0)' },
@@ -108,8 +56,8 @@ export const SECTION = struct('mimg_section', 96, [
   { name: 'digest', type: 'bytes', size: 32, doc: 'payload digest (see "Digests")' },
 ] as const);
 
-export type HeaderValues = Values<typeof HEADER extends Struct<infer D> ? D : never>;
-export type SectionValues = Values<typeof SECTION extends Struct<infer D> ? D : never>;
+export type HeaderValues = TableValues<typeof HEADER>;
+export type SectionValues = TableValues<typeof SECTION>;
 
 export const MAGIC = Uint8Array.of(0x4d, 0x49, 0x4d, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 export const VERSION_MAJOR = 1;
@@ -117,23 +65,6 @@ export const VERSION_MINOR = 0;
 /** Every payload starts at a multiple of this file offset, so a loader can read pages straight to their destination. */
 export const PAYLOAD_ALIGN = 4096n;
 export const DIGEST_SIZE = 32;
-
-/** A one-byte enumeration: names <-> codes, in code order. */
-export interface Enum<N extends string> {
-  readonly field: string;
-  readonly entries: readonly (readonly [N, number, string])[];
-  code(name: N): number;
-  name(code: number): N | undefined;
-}
-
-function enumeration<N extends string>(field: string, entries: readonly (readonly [N, number, string])[]): Enum<N> {
-  return {
-    field,
-    entries,
-    code: (name) => entries.find((e) => e[0] === name)![1],
-    name: (code) => entries.find((e) => e[1] === code)?.[0],
-  };
-}
 
 export const PROTOCOL = enumeration<Protocol>('protocol', [
   ['multiboot1', 1, 'Multiboot 1 information structure, EAX = 0x2BADB002'],
@@ -177,43 +108,6 @@ export function flagBits(flags: readonly SectionFlag[]): number {
 /** The names of the known bits set in `bits`, in bit order. */
 export function flagNames(bits: number): SectionFlag[] {
   return SECTION_FLAG.filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
-}
-
-const UINT_MAX = { u8: 0xffn, u16: 0xffffn, u32: 0xffffffffn, u64: (1n << 64n) - 1n } as const;
-
-export function readStruct<D extends readonly FieldDecl[]>(r: Reader, base: number, s: Struct<D>): Values<D> {
-  const out: Record<string, number | bigint | Uint8Array> = {};
-  for (const f of s.fields) {
-    const at = base + f.offset;
-    out[f.name] =
-      f.type === 'u8' ? r.u8(at, f.name)
-      : f.type === 'u16' ? r.u16(at, f.name)
-      : f.type === 'u32' ? r.u32(at, f.name)
-      : f.type === 'u64' ? r.u64(at, f.name)
-      : r.slice(at, f.size, f.name).slice();
-  }
-  return out as Values<D>;
-}
-
-/** Writes every field; a value that does not fit its field is a programming error and throws. */
-export function writeStruct<D extends readonly FieldDecl[]>(w: Writer, base: number, s: Struct<D>, v: Values<D>): void {
-  const values = v as Record<string, number | bigint | Uint8Array>;
-  for (const f of s.fields) {
-    const x = values[f.name]!;
-    const at = base + f.offset;
-    if (f.type === 'bytes') {
-      if (!(x instanceof Uint8Array) || x.length !== f.size) throw new RangeError(`${s.name}.${f.name}: needs ${f.size} bytes`);
-      w.bytesAt(at, x);
-      continue;
-    }
-    if (x instanceof Uint8Array || (typeof x === 'number' && !Number.isInteger(x)) || BigInt(x) < 0n || BigInt(x) > UINT_MAX[f.type]) {
-      throw new RangeError(`${s.name}.${f.name}: ${String(x)} does not fit ${f.type}`);
-    }
-    if (f.type === 'u8') w.u8(at, Number(x));
-    else if (f.type === 'u16') w.u16(at, Number(x));
-    else if (f.type === 'u32') w.u32(at, Number(x));
-    else w.u64(at, BigInt(x));
-  }
 }
 
 const ZERO4 = new Uint8Array(4);
