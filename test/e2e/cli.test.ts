@@ -163,7 +163,7 @@ describe('mimg build / verify on examples/hello', () => {
 describe('mimg usage and bad input', () => {
   test('--help exits 0 and mentions every command', () => {
     const r = expectExit(0, ['--help']);
-    for (const cmd of ['build', 'make', 'inspect', 'verify', 'schema']) assert.match(r.stdout, new RegExp(`mimg ${cmd}\\b`), `--help mentions ${cmd}`);
+    for (const cmd of ['build', 'make', 'inspect', 'verify', 'run', 'schema']) assert.match(r.stdout, new RegExp(`mimg ${cmd}\\b`), `--help mentions ${cmd}`);
   });
 
   test('an unknown command exits 2', () => {
@@ -274,5 +274,15 @@ describe('examples/hello sources', () => {
   test('the committed example files are all there', () => {
     const files = readdirSync(EXAMPLE);
     for (const f of ['mimg.toml', 'kernel.elf', 'init.elf', 'motd.txt', 'build.sh', 'README.md']) assert.ok(files.includes(f), `examples/hello/${f} is missing`);
+  });
+});
+
+describe('mimg run', () => {
+  test('a bad option is a usage error; without QEMU one QEMU_MISSING line, exit 1', () => {
+    expectExit(2, ['run', join(EXAMPLE, 'mimg.toml'), '--frob']);
+    const dir = exampleCopy();
+    const r = spawnSync(process.execPath, [CLI, 'run', join(dir, 'mimg.toml')], { encoding: 'utf8', env: { ...process.env, MIMG_QEMU: join(dir, 'no-such-qemu') } });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^mimg: error\[QEMU_MISSING\] .*no-such-qemu was not found; hint: install it/m);
   });
 });
