@@ -19,7 +19,7 @@ CC=${CC:-clang}
 LD=${LD:-ld.lld}
 
 # What prebuilt/ holds, besides SHA256SUMS.
-PREBUILT=(mimgload.elf)
+PREBUILT=(mimgload.elf mbr.bin pbr.bin stage2.bin)
 
 CFLAGS=(
     -target i386-unknown-none-elf -march=i686 -std=c11 -Os
@@ -31,6 +31,7 @@ CFLAGS=(
     -Iinclude
 )
 NASMFLAGS=(-f elf32 -Werror -Iinclude/)
+NASMBINFLAGS=(-f bin -Werror -Iinclude/ -Imbr/) # the boot sectors: flat 512-byte files
 # Size matters more than speed everywhere but in the loops over every byte
 # of an image: -Os, except for these files. (XXH64, the "fast" digest, runs
 # a fifth faster at -O2 under QEMU's TCG; SHA-256 and the copies gain nothing.)
@@ -55,11 +56,13 @@ link() {
             [[ " ${HOT[*]} " == *" $src "* ]] && extra=("${HOT_CFLAGS[@]}")
             "$CC" "${CFLAGS[@]}" "${extra[@]}" -c -o "$obj" "$src"
             ;;
-        *.asm) "$NASM" "${NASMFLAGS[@]}" -o "$obj" "$src" ;;
+        *.asm) "$NASM" "${NASMFLAGS[@]}" -I"$(dirname "$src")/" -o "$obj" "$src" ;; # includes beside the source too
         esac
         objs+=("$obj")
     done
-    "$LD" "${LDFLAGS[@]}" -T "$script" -o "$out" "${objs[@]}"
+    local format=()
+    [[ $out == *.bin ]] && format=(--oformat binary) # stage 2: a flat binary
+    "$LD" "${LDFLAGS[@]}" "${format[@]}" -T "$script" -o "$out" "${objs[@]}"
 }
 
 # build OUT: every stage and SHA256SUMS into the directory OUT.
@@ -69,6 +72,10 @@ build() {
     (
         cd "$here"
         link "$out/mimgload.elf" linker/mimgload.ld loader/*.asm loader/*.c common/*.c
+        "$NASM" "${NASMBINFLAGS[@]}" -o "$out/mbr.bin" mbr/mbr.asm
+        "$NASM" "${NASMBINFLAGS[@]}" -o "$out/pbr.bin" mbr/pbr.asm
+        link "$out/stage2.bin" linker/stage2.ld bios/*.asm bios/*.c \
+            common/{acpi,console,crc32,fmt,madt,mem,memmap}.c # not the validator: mimgload's job
     )
     (cd "$out" && sha256sum "${PREBUILT[@]}" >SHA256SUMS)
 }

@@ -23,6 +23,7 @@ import { pcProfile } from '../layout/profile.js';
 import { alignUp } from '../layout/range.js';
 import { memoryMapSvg } from '../layout/svg.js';
 import { elfItems, elfJson, elfText, imageItems, imageJson, imageText, planItems } from './render.js';
+import { cmdInstall, diskSummary, inspectDisk } from './disk.js';
 import type { DigestAlgorithm, Protocol } from '../formats/mimg/types.js';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
@@ -32,8 +33,11 @@ const HELP = `mimg ${VERSION} — build, check and boot memory images
 Usage:
   mimg build CONFIG [-o IMAGE] [--svg FILE]   build a .mimg from mimg.toml (or .json)
   mimg make IMAGE ARG... [options]            build a .mimg from mimgmake-style arguments
-  mimg inspect FILE [--json] [--svg FILE]     show a .mimg image or an ELF executable
+  mimg inspect FILE [--json] [--svg FILE]     show a .mimg image, an ELF executable or a disk image
   mimg verify FILE                            check every field and payload digest of a .mimg
+  mimg install --disk DISK --partition N CONFIG|IMAGE [--force]
+                                              install the BIOS boot code and a boot volume
+                                              into partition N of a disk image
   mimg run CONFIG|IMAGE [-m SIZE] [--qemu-arg ARG]...
                                               build if given a config, then boot it in QEMU
                                               through mimgload; exits with QEMU's status
@@ -86,6 +90,7 @@ function progressBar(): { progress: Progress; stop: () => void } {
         bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'writing [{bar}] {percentage}% {value}/{total} MiB', hideCursor: true }, cliProgress.Presets.shades_classic);
         bar.start(Number(total >> 20n), 0);
       }
+      if (bar.getTotal() !== Number(total >> 20n)) bar.setTotal(Number(total >> 20n)); // the next file (the disk after the .mimg)
       bar.update(Number(done >> 20n));
     },
     stop: () => bar?.stop(),
@@ -113,6 +118,7 @@ async function cmdBuild(argv: string[]): Promise<number> {
     if (a.values.svg) await writeFile(a.values.svg as string, memoryMapSvg(planItems(r.plan), r.plan.memory, r.output));
     report(r.warnings);
     console.log(summary(r));
+    if (r.disk) console.log(diskSummary(r.disk, { progressBar, shown }));
     return 0;
   } catch (err) {
     bar.stop();
@@ -162,6 +168,7 @@ async function cmdInspect(argv: string[]): Promise<number> {
   const a = args(argv, { json: { type: 'boolean' }, svg: { type: 'string' } }, [1, 1], 'mimg inspect FILE [--json] [--svg FILE]');
   const file = a.positionals[0]!;
   const r = await inspectFile(file);
+  if (r.kind === 'disk') return inspectDisk(r, a.values as { json?: boolean; svg?: string });
   if (r.kind === 'mimg') {
     if (!r.image) throw new MimgError(r.issues);
     if (a.values.json) console.log(JSON.stringify({ ...imageJson(r.image), issues: r.issues.map(renderIssue) }, null, 2));
@@ -241,6 +248,8 @@ async function main(argv: string[]): Promise<number> {
       return cmdVerify(rest);
     case 'run':
       return cmdRun(rest);
+    case 'install':
+      return cmdInstall(rest, { progressBar, shown });
     case 'schema':
       args(rest, {}, [0, 0], 'mimg schema');
       console.log(JSON.stringify(configJsonSchema(), null, 2));

@@ -8,7 +8,7 @@ import type { MimgImage } from '../formats/mimg/types.js';
 import type { MapItem } from '../layout/svg.js';
 import type { Plan } from '../layout/types.js';
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n');
 }

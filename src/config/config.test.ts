@@ -71,6 +71,15 @@ type         = "disk"
 firmware     = ["bios", "uefi"]
 partitioning = "mbr"
 output       = "disk.img"
+size         = "64M"
+
+[[range]]
+name  = "rootfs"
+path  = "rootfs.img"
+flags = ["preload", "ro"]
+
+[[range]]
+path = "/abs/scratch.bin"
 `;
 
 const FULL_JSON = JSON.stringify({
@@ -93,7 +102,8 @@ const FULL_JSON = JSON.stringify({
     { start: 0, end: '0x9fc00' },
     { start: '0x100000', size: '255M', type: 'usable', name: 'main' },
   ],
-  media: { type: 'disk', firmware: ['bios', 'uefi'], partitioning: 'mbr', output: 'disk.img' },
+  media: { type: 'disk', firmware: ['bios', 'uefi'], partitioning: 'mbr', output: 'disk.img', size: '64M' },
+  range: [{ name: 'rootfs', path: 'rootfs.img', flags: ['preload', 'ro'] }, { path: '/abs/scratch.bin' }],
 });
 
 test('a full TOML config and the same in JSON give the same BuildSpec', () => {
@@ -120,7 +130,11 @@ test('a full TOML config and the same in JSON give the same BuildSpec', () => {
       { name: 'init', path: '/cfg/bin/init.elf', load: 'elf', align: 0x1000n, flags: ['ro', 'preload'], decompress: false, cmdline: '-v', key: 'module[0]' },
       { name: 'data.bin', path: '/abs/data.bin', load: 'data', address: 0x800000n, align: 0x200000n, flags: ['rw'], decompress: true, cmdline: '', key: 'module[1]' },
     ],
-    media: { type: 'disk', firmware: ['bios', 'uefi'], partitioning: 'mbr', output: '/cfg/disk.img' },
+    ranges: [
+      { name: 'rootfs', path: '/cfg/rootfs.img', flags: ['preload', 'ro'], key: 'range[0]' },
+      { name: 'scratch.bin', path: '/abs/scratch.bin', flags: [], key: 'range[1]' },
+    ],
+    media: { type: 'disk', firmware: ['bios', 'uefi'], partitioning: 'mbr', output: '/cfg/disk.img', size: 64n << 20n },
   };
   assert.deepEqual(valueOf(FULL_TOML), expected);
   assert.deepEqual(valueOf(FULL_JSON, 'json'), expected);
@@ -132,6 +146,7 @@ test('defaults', () => {
     image: { protocol: 'mimg', cmdline: '', memory: { profile: 'pc' }, ram: 0x8000000n, integrity: 'sha256', output: '/cfg/hello.mimg' },
     kernel: { path: '/cfg/kernel.elf', key: 'kernel.path' },
     modules: [{ name: 'initrd.cpio', path: '/cfg/m/initrd.cpio', load: 'data', align: 0x1000n, flags: [], decompress: false, cmdline: '', key: 'module[0]' }],
+    ranges: [],
     media: { type: 'disk', firmware: ['bios'], partitioning: 'gpt', output: '/cfg/hello.img' },
   } satisfies BuildSpec);
 });
@@ -187,6 +202,14 @@ test('each kind of error: code and key path', () => {
     ['above 64 bits', MINIMAL.replace('[kernel]', 'bootinfo = "0x10000000000000000"\n[kernel]'), 'CONFIG_TYPE', 'image.bootinfo'],
     ['array of tables expected', MINIMAL + '[module]\npath = "m"\n', 'CONFIG_TYPE', 'module'],
     ['empty firmware list', MINIMAL + '[media]\nfirmware = []\n', 'CONFIG_TYPE', 'media.firmware'],
+    ['partition size not in sectors', MINIMAL + '[media]\nsize = 1000\n', 'CONFIG_TYPE', 'media.size'],
+    ['range without a disk', MINIMAL + '[[range]]\npath = "r"\n', 'CONFIG_TYPE', 'range'],
+    ['range on media "none"', MINIMAL + '[media]\ntype = "none"\n[[range]]\npath = "r"\n', 'CONFIG_TYPE', 'range'],
+    ['range name with a space', MINIMAL + '[media]\n[[range]]\nname = "my disk"\npath = "r"\n', 'CONFIG_TYPE', 'range[0].name'],
+    ['range name too long', MINIMAL + `[media]\n[[range]]\npath = "${'x'.repeat(32)}"\n`, 'CONFIG_TYPE', 'range[0].path'],
+    ['duplicate range names', MINIMAL + '[media]\n[[range]]\npath = "a/r"\n[[range]]\nname = "r"\npath = "b"\n', 'CONFIG_TYPE', 'range[1].name'],
+    ['range flag unknown', MINIMAL + '[media]\n[[range]]\npath = "r"\nflags = ["x"]\n', 'CONFIG_TYPE', 'range[0].flags[0]'],
+    ['range key unknown', MINIMAL + '[media]\n[[range]]\npath = "r"\nadress = 1\n', 'CONFIG_KEY', 'range[0].adress'],
     ['TOML syntax', '[image]\nprotocol = "mimg\n', 'CONFIG_SYNTAX', '2:17'],
   ];
   for (const [name, text, code, where] of cases) {
@@ -273,7 +296,7 @@ test('formatOf and keyPath', () => {
 test('the JSON Schema is strict and lists every table', () => {
   const schema = configJsonSchema() as { type: string; properties: Record<string, { items?: { properties: Record<string, unknown> } }>; additionalProperties: boolean; required: string[] };
   assert.equal(schema.type, 'object');
-  assert.deepEqual(Object.keys(schema.properties).sort(), ['image', 'kernel', 'media', 'memory', 'module']);
+  assert.deepEqual(Object.keys(schema.properties).sort(), ['image', 'kernel', 'media', 'memory', 'module', 'range']);
   assert.equal(schema.additionalProperties, false);
   assert.deepEqual(schema.required.sort(), ['image', 'kernel']);
   assert.deepEqual(schema.properties['module']?.items?.properties['address'], {

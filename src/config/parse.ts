@@ -198,8 +198,15 @@ function toBuildSpec(c: Config, configPath: string): BuildSpec {
     },
     kernel: { path: at(kernel.path), ...(kernel.initrd !== undefined && { initrd: at(kernel.initrd) }), key: 'kernel.path' },
     modules: c.module.map((m, i) => toModule(m, i, at)),
+    ranges: c.range.map((r, i) => ({ name: moduleName(r), path: at(r.path), flags: r.flags, key: `range[${i}]` })),
     ...(media !== undefined && {
-      media: { type: media.type, firmware: media.firmware, partitioning: media.partitioning, output: at(media.output ?? `${stem}.img`) },
+      media: {
+        type: media.type,
+        firmware: media.firmware,
+        partitioning: media.partitioning,
+        output: at(media.output ?? `${stem}.img`),
+        ...(media.size !== undefined && { size: media.size }),
+      },
     }),
   };
 }

@@ -8,12 +8,15 @@ import { basename } from 'node:path';
 import * as z from 'zod';
 import type { Code } from '../diagnostics/codes.js';
 import { hex } from '../diagnostics/issue.js';
+import { rangeNameProblem } from '../formats/bootvol/struct.js';
 import type { Protocol } from '../formats/mimg/types.js';
 import type { RegionType } from './types.js';
 
 const PROTOCOLS = ['multiboot1', 'multiboot2', 'linux', 'mimg'] as const satisfies readonly Protocol[];
 const REGION_TYPES = ['usable', 'reserved', 'acpi', 'nvs', 'bad'] as const satisfies readonly RegionType[];
 const MODULE_FLAGS = ['ro', 'rw', 'preload'] as const;
+const RANGE_FLAGS = ['preload', 'ro', 'rw'] as const;
+const SECTOR = 512n;
 
 /** A custom zod issue that carries our code and hint, so parse.ts maps it one to one. */
 function report(ctx: z.RefinementCtx, path: PropertyKey[], code: Code, message: string, hint?: string): void {
@@ -40,6 +43,7 @@ const U64_MAX = (1n << 64n) - 1n;
 
 type U64Rule = (n: bigint) => string | undefined;
 const positive: U64Rule = (n) => (n > 0n ? undefined : 'must be above 0, got 0');
+const sectors: U64Rule = (n) => (n > 0n && n % SECTOR === 0n ? undefined : `must be a positive multiple of 512 (a whole number of sectors), got ${hex(n)}`);
 const powerOfTwo: U64Rule = (n) => (n > 0n && (n & (n - 1n)) === 0n ? undefined : `must be a power of two, got ${hex(n)}`);
 
 /** The bigint an address or size means, or why it has none (including `rule`'s objection). */
@@ -145,19 +149,22 @@ export function moduleName(m: { name?: string | undefined; path: string }): stri
   return m.name ?? basename(m.path);
 }
 
-function checkUniqueNames(modules: readonly { name?: string | undefined; path: string }[], ctx: z.RefinementCtx): void {
-  const first = new Map<string, number>();
-  modules.forEach((m, i) => {
-    const name = moduleName(m);
-    const j = first.get(name);
-    if (j === undefined) {
-      first.set(name, i);
-      return;
-    }
-    const named = m.name !== undefined;
-    const hint = named ? 'give each module a distinct name' : 'add a name: a module without one is named after its file';
-    report(ctx, [i, 'name'], 'CONFIG_TYPE', `module name "${name}"${named ? '' : ' (from path)'} is already used by module[${j}]`, hint);
-  });
+/** Names are unique among the entries of `[[kind]]`. */
+function uniqueNames(kind: 'module' | 'range') {
+  return (entries: readonly { name?: string | undefined; path: string }[], ctx: z.RefinementCtx): void => {
+    const first = new Map<string, number>();
+    entries.forEach((m, i) => {
+      const name = moduleName(m);
+      const j = first.get(name);
+      if (j === undefined) {
+        first.set(name, i);
+        return;
+      }
+      const named = m.name !== undefined;
+      const hint = named ? `give each ${kind} a distinct name` : `add a name: a ${kind} without one is named after its file`;
+      report(ctx, [i, 'name'], 'CONFIG_TYPE', `${kind} name "${name}"${named ? '' : ' (from path)'} is already used by ${kind}[${j}]`, hint);
+    });
+  };
 }
 
 const memoryEntry = z
@@ -198,7 +205,19 @@ const mediaTable = z.strictObject({
     .describe('Firmware the media boots on'),
   partitioning: z.enum(['mbr', 'gpt']).default('gpt'),
   output: nonEmpty('The disk image to write, relative to this file (default: this file name with .img)').optional(),
+  size: u64('Size of the boot partition in bytes, a multiple of 512 (default: sized for its content, rounded up to 1 MiB)', sectors).optional(),
 });
+
+const rangeEntry = z
+  .strictObject({
+    name: nonEmpty('Range name: unique, at most 31 bytes, no spaces (default: the file name of path)').optional(),
+    path: nonEmpty('The file stored as the range, relative to this file'),
+    flags: z.array(z.enum(RANGE_FLAGS)).superRefine(checkFlags).default([]).describe('Subset of preload, ro, rw'),
+  })
+  .superRefine((r, ctx) => {
+    const problem = rangeNameProblem(moduleName(r));
+    if (problem !== undefined) report(ctx, [r.name === undefined ? 'path' : 'name'], 'CONFIG_TYPE', problem + (r.name === undefined ? ' (the name comes from path)' : ''), r.name === undefined ? 'give the range a name' : undefined);
+  });
 
 /** Run a rule that reads several sections only once those sections parsed (an unknown key in them does not matter). */
 function sectionsParsed(...sections: string[]) {
@@ -210,7 +229,8 @@ export const configSchema = z
   .strictObject({
     image: imageTable,
     kernel: kernelTable,
-    module: z.array(moduleEntry).superRefine(checkUniqueNames).default([]).describe('Modules, in the order the kernel is handed them'),
+    module: z.array(moduleEntry).superRefine(uniqueNames('module')).default([]).describe('Modules, in the order the kernel is handed them'),
+    range: z.array(rangeEntry).superRefine(uniqueNames('range')).default([]).describe('Ranges stored on the boot disk, in this order (media of type disk)'),
     memory: z.array(memoryEntry).optional().describe('Custom memory map (with image.memory = "custom")'),
     media: mediaTable.optional(),
   })
@@ -221,6 +241,15 @@ export const configSchema = z
       }
     },
     { when: sectionsParsed('image', 'kernel') },
+  )
+  .superRefine(
+    (c, ctx) => {
+      if (c.range.length > 0 && c.media?.type !== 'disk') {
+        const why = c.media === undefined ? 'there is no [media]' : `[media] type is "${c.media.type}"`;
+        report(ctx, ['range'], 'CONFIG_TYPE', `[[range]] entries are stored on the boot disk, but ${why}`, 'add [media] with type = "disk", or remove the [[range]] entries');
+      }
+    },
+    { when: sectionsParsed('range', 'media') },
   )
   .superRefine(
     (c, ctx) => {
@@ -245,6 +274,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   module: Object.keys(moduleEntry.shape),
   memory: Object.keys(memoryEntry.in.shape),
   media: Object.keys(mediaTable.shape),
+  range: Object.keys(rangeEntry.shape),
 };
 
 export function knownKeys(tablePath: readonly PropertyKey[]): readonly string[] {

@@ -2,6 +2,7 @@
 // after validation. Every value keeps the config key path it came from, so
 // later errors (layout conflicts, unreadable files) can name the key.
 
+import type { RangeFlag } from '../formats/bootvol/types.js';
 import type { DigestAlgorithm, Protocol, SectionFlag } from '../formats/mimg/types.js';
 
 export type RegionType = 'usable' | 'reserved' | 'acpi' | 'nvs' | 'bad';
@@ -45,6 +46,18 @@ export interface MediaSpec {
   partitioning: 'mbr' | 'gpt';
   /** Absolute path. */
   output: string;
+  /** Boot partition size in bytes, a multiple of 512; default: sized for its content. */
+  size?: bigint;
+}
+
+/** A [[range]]: a file stored whole on the boot disk as a named range (docs/format/boot-volume.md). */
+export interface RangeSpec {
+  name: string;
+  /** Absolute path. */
+  path: string;
+  flags: RangeFlag[];
+  /** Key path for errors, e.g. "range[0]". */
+  key: string;
 }
 
 export interface BuildSpec {
@@ -66,5 +79,7 @@ export interface BuildSpec {
   };
   kernel: KernelSpec;
   modules: ModuleSpec[];
+  /** Ranges on the boot disk, in config order; only with media of type disk. */
+  ranges: RangeSpec[];
   media?: MediaSpec;
 }

@@ -13,6 +13,8 @@ import { pcProfile } from '../layout/profile.js';
 import type { ComponentInput, Plan } from '../layout/types.js';
 import { dataInput, readElf, readKernel } from './files.js';
 import type { Kernel } from './kernel.js';
+import { prepareMedia, writeMedia, type DiskResult, type MediaInputs } from './media.js';
+import { allOrIssues } from './settle.js';
 import { writeImage, type Progress } from './write.js';
 
 export interface ImageOptions {
@@ -42,6 +44,8 @@ export interface BuildResult {
   plan: Plan;
   /** Every warning found on the way; the build succeeded despite them. */
   warnings: Issue[];
+  /** The boot disk, when the config has [media] of type "disk". */
+  disk?: DiskResult;
 }
 
 export async function loadConfig(configPath: string): Promise<BuildSpec> {
@@ -152,13 +156,29 @@ export function memoryOf(spec: BuildSpec): MemoryRegion[] {
   return spec.image.memory.profile === 'pc' ? pcProfile(spec.image.ram) : spec.image.memory.regions;
 }
 
-export async function build(configPath: string, output?: string, progress?: Progress): Promise<BuildResult> {
+/**
+ * Builds the .mimg a config describes and, with [media] type = "disk", the
+ * boot disk around it (stage binaries from `stagesDir`). Every input of both
+ * is checked before the first byte is written.
+ */
+export async function build(configPath: string, output?: string, progress?: Progress, stagesDir?: string): Promise<BuildResult> {
+  const { spec, result, media } = await buildImage(configPath, output, progress, stagesDir);
+  if (media === undefined) return result;
+  return { ...result, disk: await writeMedia(media, result.output, result.image, spec.configPath, progress) };
+}
+
+/**
+ * Writes the .mimg a config describes; with [media] type = "disk", also
+ * reads and checks the boot disk's inputs (before the .mimg is written) and
+ * returns them, for build() to write the disk or `mimg install` to install.
+ */
+export async function buildImage(configPath: string, output?: string, progress?: Progress, stagesDir?: string): Promise<{ spec: BuildSpec; result: BuildResult; media?: MediaInputs }> {
   const spec = await loadConfig(configPath);
   if (spec.image.protocol === 'linux') {
     throw new MimgError(issue('CONFIG_TYPE', 'protocol "linux" needs a bzImage kernel, which this version of mimg does not load yet', { file: configPath, where: 'image.protocol' }));
   }
-  const { loaded, kernel } = await loadComponents(spec);
-  return assemble(
+  const [{ loaded, kernel }, media] = await allOrIssues([loadComponents(spec), prepareMedia(spec, stagesDir)] as const);
+  const result = await assemble(
     loaded,
     {
       protocol: spec.image.protocol,
@@ -174,4 +194,5 @@ export async function build(configPath: string, output?: string, progress?: Prog
     output ?? spec.image.output,
     progress,
   );
+  return { spec, result, ...(media !== undefined && { media }) };
 }

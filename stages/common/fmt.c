@@ -1,6 +1,6 @@
 /* The formatter described in fmt.h. Numbers are converted without 64-bit
- * division: hex by shifting four bits at a time, decimal only for 32-bit
- * values. */
+ * division or variable 64-bit shifts: hex by 32-bit halves, decimal only
+ * for 32-bit values. */
 
 #include "fmt.h"
 
@@ -13,120 +13,97 @@ struct sink {
     uint32_t len;   /* characters produced so far, written or not */
 };
 
-static void put(struct sink *s, char c)
+__attribute__((noinline)) static void put(struct sink *s, char c)
 {
     if (s->len + 1 < s->size)  /* the last byte is kept for the NUL */
         s->buf[s->len] = c;
     s->len++;
 }
 
-struct spec {
-    uint32_t width;
-    int left;       /* '-': pad on the right */
-    int zero;       /* '0': pad numbers with zeros on the left */
-};
-
-/* n characters at text, padded to the field width. */
-static void put_field(struct sink *s, const struct spec *sp, const char *text, uint32_t n, int numeric)
+/* The digits of v in `base` (10 or 16), at least `min` of them, written
+ * backwards from end; returns where they start. */
+static char *digits(char *end, uint32_t v, uint32_t base, uint32_t min)
 {
-    char pad = numeric && sp->zero && !sp->left ? '0' : ' ';
-    uint32_t fill = sp->width > n ? sp->width - n : 0;
-
-    if (!sp->left)
-        while (fill-- > 0)
-            put(s, pad);
-    for (uint32_t i = 0; i < n; i++)
-        put(s, text[i]);
-    if (sp->left)
-        while (fill-- > 0)
-            put(s, ' ');
-}
-
-static uint32_t hex_digits(char out[MAX_DIGITS], uint64_t v)
-{
-    static const char digit[] = "0123456789abcdef";
-    uint32_t n = 1;
-
-    while (n < MAX_DIGITS && (v >> (4 * n)) != 0)
-        n++;
-    for (uint32_t i = 0; i < n; i++)
-        out[i] = digit[(v >> (4 * (n - 1 - i))) & 0xf];
-    return n;
-}
-
-static uint32_t dec_digits(char out[MAX_DIGITS], uint32_t v)
-{
-    char reversed[MAX_DIGITS];
-    uint32_t n = 0;
+    char *p = end;
 
     do {
-        reversed[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    for (uint32_t i = 0; i < n; i++)
-        out[i] = reversed[n - 1 - i];
-    return n;
+        *--p = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v != 0 || (uint32_t)(end - p) < min);
+    return p;
 }
 
-uint32_t vfmt(char *buf, uint32_t size, const char *format, va_list ap)
+/* The class of each letter from 'c' to 'x': 0 none, C 'c', S 's', U 'u', X 'x'. */
+enum { C = 1, S, U, X };
+static const char CLASS[] = "1000000000000000203004";
+
+uint32_t vfmt(char *buf, uint32_t size, const char *f, va_list ap)
 {
     struct sink s = { buf, size, 0 };
-    const char *f = format;
 
-    while (*f != '\0') {
+    for (; *f != '\0'; f++) {
         const char *start = f;
-        struct spec sp = { 0, 0, 0 };
-        char digits[MAX_DIGITS];
-        int is_long = 0;
+        char num[MAX_DIGITS], *end = num + MAX_DIGITS, *text = end, pad = ' ';
+        uint32_t width = 0, left = 0, is_long, k, n;
 
         if (*f != '%') {
-            put(&s, *f++);
+            put(&s, *f);
             continue;
         }
-        f++;
-        for (;; f++) {
+        for (f++;; f++) {
             if (*f == '-')
-                sp.left = 1;
+                left = 1;
             else if (*f == '0')
-                sp.zero = 1;
+                pad = '0';
             else
                 break;
         }
         for (; *f >= '0' && *f <= '9'; f++)
-            sp.width = sp.width * 10 + (uint32_t)(*f - '0');
-        if (*f == 'l') {
-            is_long = 1;
-            f++;
-        }
+            width = width * 10 + (uint32_t)(*f - '0');
+        is_long = *f == 'l';
+        f += is_long;
+        /* Which conversion, from a table of classes rather than a chain of
+         * comparisons, which compilers turn into a jump table: pointers in
+         * data, which a stage that moves itself cannot have. */
+        k = (uint8_t)(*f - 'c') < sizeof CLASS - 1 ? CLASS[*f - 'c'] - '0' : 0;
+        if (is_long && k == X) {
+            uint64_t v = va_arg(ap, uint64_t);
+            uint32_t hi = (uint32_t)(v >> 32);
 
-        if (*f == 'x' && is_long) {
-            put_field(&s, &sp, digits, hex_digits(digits, va_arg(ap, uint64_t)), 1);
-        } else if (*f == 'x') {
-            put_field(&s, &sp, digits, hex_digits(digits, va_arg(ap, uint32_t)), 1);
-        } else if (*f == 'u' && !is_long) {
-            put_field(&s, &sp, digits, dec_digits(digits, va_arg(ap, uint32_t)), 1);
-        } else if (*f == 's' && !is_long) {
-            const char *str = va_arg(ap, const char *);
-            uint32_t n = 0;
-
-            while (str[n] != '\0')
-                n++;
-            put_field(&s, &sp, str, n, 0);
-        } else if (*f == 'c' && !is_long) {
-            char c = (char)va_arg(ap, int);
-
-            put_field(&s, &sp, &c, 1, 0);
-        } else if (*f == '%' && f == start + 1) {
-            put(&s, '%');
+            text = digits(end, (uint32_t)v, 16, hi ? 8 : 1);
+            if (hi)
+                text = digits(text, hi, 16, 1);
+        } else if (!is_long && k >= U) {
+            text = digits(end, va_arg(ap, uint32_t), k == X ? 16 : 10, 1);
+        } else if (!is_long && k >= C) {
+            pad = ' ';  /* '0' pads numbers only */
+            if (k == C) {
+                *--text = (char)va_arg(ap, int);
+            } else {
+                text = va_arg(ap, char *);
+                for (end = text; *end != '\0'; end++)
+                    ;
+            }
         } else {
-            /* Unknown: copy it as written (a trailing lone % included). */
+            /* %%, or unknown: copied as written (a trailing lone % included). */
+            if (*f == '%' && f == start + 1)
+                start++;
             while (start < f)
                 put(&s, *start++);
             if (*f == '\0')
                 break;
             put(&s, *f);
+            continue;
         }
-        f++;
+        n = (uint32_t)(end - text);
+        if (left)
+            pad = ' ';
+        for (; !left && width > n; width--)
+            put(&s, pad);
+        while (text < end)
+            put(&s, *text++);
+        for (; width > n; width--)
+            put(&s, ' ');
     }
     if (size > 0)
         buf[s.len < size ? s.len : size - 1] = '\0';

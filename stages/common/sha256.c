@@ -55,45 +55,35 @@ static void store_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-/* Section 6.2.2, step 3, for round i: the eight working variables rotate
- * one place each round, so instead of moving seven of them, the caller passes
- * them rotated and only d and h are written. */
-#define ROUND(a, b, c, d, e, f, g, h, i)                              \
-    do {                                                              \
-        uint32_t t1 = h + BSIG1(e) + CH(e, f, g) + K[i] + w[i];      \
-        d += t1;                                                      \
-        h = t1 + BSIG0(a) + MAJ(a, b, c);                             \
-    } while (0)
-
-/* Section 6.2.2 for `blocks` consecutive 64-byte blocks at p. */
+/* Section 6.2.2 for `blocks` consecutive 64-bit blocks at p. The eight
+ * working variables a..h rotate one place each round: they live in v[]
+ * and round i finds a at v[-i & 7], b at v[(1 - i) & 7] and so on, so
+ * that a round writes only d and h instead of moving seven of them. One
+ * round per iteration keeps the code small. */
 static void compress(uint32_t state[8], const uint8_t *p, uint32_t blocks)
 {
-    uint32_t w[64];
+    uint32_t w[64], v[8];
 
     while (blocks-- > 0) {
-        uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-        uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
         int i;
 
-        /* Step 1: the message schedule. */
         for (i = 0; i < 16; i++)
             w[i] = load_be32(p + 4 * i);
         for (; i < 64; i++)
             w[i] = SSIG1(w[i - 2]) + w[i - 7] + SSIG0(w[i - 15]) + w[i - 16];
+        for (i = 0; i < 8; i++)
+            v[i] = state[i];
+        for (i = 0; i < 64; i++) {
+#define V(k) v[((k) - i) & 7]
+            uint32_t a = V(0), e = V(4);
+            uint32_t t1 = V(7) + BSIG1(e) + CH(e, V(5), V(6)) + K[i] + w[i];
 
-        for (i = 0; i < 64; i += 8) {
-            ROUND(a, b, c, d, e, f, g, h, i + 0);
-            ROUND(h, a, b, c, d, e, f, g, i + 1);
-            ROUND(g, h, a, b, c, d, e, f, i + 2);
-            ROUND(f, g, h, a, b, c, d, e, i + 3);
-            ROUND(e, f, g, h, a, b, c, d, i + 4);
-            ROUND(d, e, f, g, h, a, b, c, i + 5);
-            ROUND(c, d, e, f, g, h, a, b, i + 6);
-            ROUND(b, c, d, e, f, g, h, a, i + 7);
+            V(3) += t1;
+            V(7) = t1 + BSIG0(a) + MAJ(a, V(1), V(2));
+#undef V
         }
-
-        state[0] += a; state[1] += b; state[2] += c; state[3] += d;
-        state[4] += e; state[5] += f; state[6] += g; state[7] += h;
+        for (i = 0; i < 8; i++)
+            state[i] += v[i];
         p += SHA256_BLOCK_SIZE;
     }
 }

@@ -14,9 +14,13 @@
 
 #define LANE_SIZE 8
 
+/* Rotations by 0 < n < 32, on 32-bit halves: no 64-bit shift by a
+ * variable count, which 32-bit code would call a libgcc helper for. */
 static uint64_t rotl64(uint64_t x, unsigned n)
 {
-    return (x << n) | (x >> (64 - n));
+    uint32_t lo = (uint32_t)x, hi = (uint32_t)(x >> 32);
+
+    return (uint64_t)(hi << n | lo >> (32 - n)) << 32 | (lo << n | hi >> (32 - n));
 }
 
 static uint32_t load_le32(const uint8_t *p)
@@ -29,64 +33,94 @@ static uint64_t load_le64(const uint8_t *p)
     return (uint64_t)load_le32(p) | (uint64_t)load_le32(p + 4) << 32;
 }
 
-/* One lane into one accumulator ("round" in the specification). */
+/* One lane into one accumulator ("round" in the specification), inline in
+ * the loop over stripes. */
 static uint64_t round64(uint64_t acc, uint64_t lane)
 {
     return rotl64(acc + lane * PRIME64_2, 31) * PRIME64_1;
 }
 
-/* Folds one accumulator into the converged value. */
-static uint64_t merge(uint64_t acc, uint64_t lane_acc)
-{
-    return (acc ^ round64(0, lane_acc)) * PRIME64_1 + PRIME64_4;
-}
+xxh64_stripes_fn *xxh64_stripes_hook;
 
 /* Whole stripes at p into acc; returns how many bytes it consumed. */
 static uint32_t stripes(uint64_t acc[4], const uint8_t *p, uint32_t len)
 {
-    uint64_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    if (xxh64_stripes_hook)
+        return xxh64_stripes_hook(acc, p, len);
+
     uint32_t done = 0;
 
-    for (; len - done >= XXH64_STRIPE_SIZE; done += XXH64_STRIPE_SIZE) {
-        a0 = round64(a0, load_le64(p + done));
-        a1 = round64(a1, load_le64(p + done + 8));
-        a2 = round64(a2, load_le64(p + done + 16));
-        a3 = round64(a3, load_le64(p + done + 24));
-    }
-    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+    for (; len - done >= XXH64_STRIPE_SIZE; done += XXH64_STRIPE_SIZE)
+        for (int i = 0; i < 4; i++)
+            acc[i] = round64(acc[i], load_le64(p + done + LANE_SIZE * i));
     return done;
+}
+
+/* The steps of the convergence, the tail and the avalanche all have the
+ * form h = rotl(h ^ x * m, r) * n + add (no rotation when r is 0). They run
+ * once per input, so they share one out-of-line step, for size, with their
+ * constants by index: PRIME[0] is 1, PRIME[i] PRIME64_i. */
+static const uint64_t PRIME[6] = { 1, PRIME64_1, PRIME64_2, PRIME64_3, PRIME64_4, PRIME64_5 };
+
+/* A step's constants: PRIME indexes of m, n and add, and r. */
+struct step {
+    uint8_t m, n, add, r;
+};
+
+enum { ROUND0, MERGE, TAIL8, TAIL4, TAIL1, AVALANCHE2, AVALANCHE3 };
+static const struct step STEP[] = {
+    [ROUND0] = { 2, 1, 0, 31 },      /* round64(0, x): rotl(x * PRIME64_2, 31) * PRIME64_1 */
+    [MERGE] = { 0, 1, 4, 0 },        /* (h ^ round64(0, acc)) * PRIME64_1 + PRIME64_4 */
+    [TAIL8] = { 0, 1, 4, 27 },       /* rotl(h ^ round64(0, lane), 27) * PRIME64_1 + PRIME64_4 */
+    [TAIL4] = { 1, 2, 3, 23 },       /* rotl(h ^ lane32 * PRIME64_1, 23) * PRIME64_2 + PRIME64_3 */
+    [TAIL1] = { 5, 1, 0, 11 },       /* rotl(h ^ byte * PRIME64_5, 11) * PRIME64_1 */
+    [AVALANCHE2] = { 0, 2, 0, 0 },   /* x * PRIME64_2 */
+    [AVALANCHE3] = { 0, 3, 0, 0 },   /* x * PRIME64_3 */
+};
+
+/* rotl64, out of line for a variable n. */
+__attribute__((noinline)) static uint64_t rotl_n(uint64_t x, unsigned n)
+{
+    return rotl64(x, n);
+}
+
+__attribute__((noinline)) static uint64_t step(uint64_t h, uint64_t x, uint32_t k)
+{
+    const struct step *s = &STEP[k];
+
+    x = h ^ x * PRIME[s->m];
+    if (s->r != 0)
+        x = rotl_n(x, s->r);
+    return x * PRIME[s->n] + (s->add ? PRIME[s->add] : 0);
 }
 
 /* Convergence, the remaining len (< 32) bytes at p, and the avalanche. */
 static uint64_t finish(const uint64_t acc[4], uint64_t total, const uint8_t *p, uint32_t len)
 {
-    uint64_t h;
+    uint64_t h = PRIME64_5;  /* seed + PRIME64_5 */
 
     if (total >= XXH64_STRIPE_SIZE) {
-        h = rotl64(acc[0], 1) + rotl64(acc[1], 7) + rotl64(acc[2], 12) + rotl64(acc[3], 18);
+        h = 0;
         for (int i = 0; i < 4; i++)
-            h = merge(h, acc[i]);
-    } else {
-        h = PRIME64_5;  /* seed + PRIME64_5 */
+            h += rotl_n(acc[i], (unsigned)"\1\7\14\22"[i]);  /* 1, 7, 12, 18 */
+        for (int i = 0; i < 4; i++)
+            h = step(h, step(0, acc[i], ROUND0), MERGE);
     }
     h += total;
 
     for (; len >= LANE_SIZE; p += LANE_SIZE, len -= LANE_SIZE)
-        h = rotl64(h ^ round64(0, load_le64(p)), 27) * PRIME64_1 + PRIME64_4;
+        h = step(h, step(0, load_le64(p), ROUND0), TAIL8);
     if (len >= 4) {
-        h = rotl64(h ^ ((uint64_t)load_le32(p) * PRIME64_1), 23) * PRIME64_2 + PRIME64_3;
+        h = step(h, load_le32(p), TAIL4);
         p += 4;
         len -= 4;
     }
     for (; len > 0; p++, len--)
-        h = rotl64(h ^ ((uint64_t)*p * PRIME64_5), 11) * PRIME64_1;
+        h = step(h, *p, TAIL1);
 
-    h ^= h >> 33;
-    h *= PRIME64_2;
-    h ^= h >> 29;
-    h *= PRIME64_3;
-    h ^= h >> 32;
-    return h;
+    h = step(0, h ^ h >> 33, AVALANCHE2);
+    h = step(0, h ^ h >> 29, AVALANCHE3);
+    return h ^ h >> 32;
 }
 
 void xxh64_init(struct xxh64_ctx *ctx)

@@ -15,9 +15,13 @@
 #define MB2_TAG_LOADER_NAME 2
 #define MB2_TAG_MODULE      3
 #define MB2_TAG_MEMINFO     4
+#define MB2_TAG_BOOTDEV     5
 #define MB2_TAG_MMAP        6
 #define MB2_TAG_ACPI_OLD    14 /* a copy of the ACPI 1.0 RSDP */
 #define MB2_TAG_ACPI_NEW    15 /* a copy of the ACPI 2.0+ RSDP */
+/* mimg's own: u32 count, then the local APIC ID of each enabled processor
+ * (docs/format/boot-volume.md section 4). */
+#define MB2_TAG_MIMG_CPUS   0x6D696D01u
 
 #define MB2_MMAP_ENTRY_VERSION 0
 
@@ -42,6 +46,13 @@ struct mb2_tag_meminfo {
     struct mb2_tag tag;
     uint32_t mem_lower; /* KiB */
     uint32_t mem_upper;
+};
+
+struct mb2_tag_bootdev {
+    struct mb2_tag tag;
+    uint32_t biosdev;       /* the BIOS drive number */
+    uint32_t partition;     /* 0xFFFFFFFF: none */
+    uint32_t sub_partition;
 };
 
 struct mb2_tag_mmap {

@@ -15,6 +15,14 @@ struct xxh64_ctx {
     uint8_t stripe[XXH64_STRIPE_SIZE];  /* the first length % 32 bytes of the next stripe */
 };
 
+/* The loop over whole 32-byte stripes, replaceable: a stage may point
+ * xxh64_stripes_hook at a faster implementation (mimgload's runs in long
+ * mode). It folds the whole stripes of [p, p + len) into the four
+ * accumulators and returns the bytes it consumed, len rounded down to a
+ * multiple of 32. 0 (the default) selects the portable C loop. */
+typedef uint32_t xxh64_stripes_fn(uint64_t acc[4], const uint8_t *p, uint32_t len);
+extern xxh64_stripes_fn *xxh64_stripes_hook;
+
 void xxh64_init(struct xxh64_ctx *ctx);
 void xxh64_update(struct xxh64_ctx *ctx, const void *data, uint32_t len);
 uint64_t xxh64_final(const struct xxh64_ctx *ctx);

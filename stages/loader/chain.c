@@ -79,7 +79,7 @@ static void consider_module(struct chain *c, struct pick *p, uint32_t start, uin
     if (p->found || (p->want ? !name_matches(string, p->want, p->want_len) : index != 0))
         return;
     if (end < start)
-        die(STAGE, "module %u '%s' ends at 0x%x, before its start 0x%x", index, string, end, start);
+        die(STAGE, "module %u '%s' ends at 0x%x, before its start", index, string, end);
     p->found = true;
     c->image_start = start;
     c->image_end = end;
@@ -90,13 +90,13 @@ static void consider_module(struct chain *c, struct pick *p, uint32_t start, uin
 static void add_entry(struct chain *c, uint64_t base, uint64_t len, uint32_t type)
 {
     if (!memmap_add(&c->map, base, len, type))
-        die(STAGE, "the memory map has more than %u entries: the boot information block holds %u", MEMMAP_MAX, MEMMAP_MAX);
+        die(STAGE, "the memory map has over %u entries", MEMMAP_MAX);
 }
 
 static void copy_rsdp(uint8_t *dst, uint32_t *dst_size, const void *src, uint32_t size)
 {
     if (size > RSDP_MAX_SIZE)
-        die(STAGE, "the chain loader's ACPI RSDP is %u bytes; mimgload passes on at most %u", size, RSDP_MAX_SIZE);
+        die(STAGE, "the ACPI RSDP has %u bytes, over %u", size, RSDP_MAX_SIZE);
     memcpy(dst, src, size);
     *dst_size = size;
 }
@@ -125,7 +125,7 @@ static bool read_mb1(const struct mb1_info *mbi, struct chain *c, struct pick *p
             const struct mb1_mmap_entry *e = (const struct mb1_mmap_entry *)(mbi->mmap_addr + off);
             if (mbi->mmap_length - off < sizeof e->size + MB1_MMAP_ENTRY_SIZE || e->size < MB1_MMAP_ENTRY_SIZE ||
                 e->size > mbi->mmap_length - off - sizeof e->size)
-                die(STAGE, "the chain loader's memory map is malformed at entry offset 0x%x (size %u)", off, e->size);
+                die(STAGE, "bad memory map entry at +0x%x", off);
             add_entry(c, (uint64_t)e->base_hi << 32 | e->base_lo, (uint64_t)e->len_hi << 32 | e->len_lo, e->type);
             off += sizeof e->size + e->size;
         }
@@ -156,8 +156,7 @@ static const struct mb2_tag *mb2_next(const struct mb2_info *mbi, const struct m
         return 0;
     t = (const struct mb2_tag *)((uintptr_t)mbi + off);
     if (mbi->total_size - off < sizeof *t || t->size < sizeof *t || t->size > mbi->total_size - off)
-        die(STAGE, "the chain loader's Multiboot2 information is malformed at offset 0x%x (tag type %u, size %u)", off,
-            t->type, t->size);
+        die(STAGE, "bad Multiboot2 tag at +0x%x", off);
     return t->type == MB2_TAG_END ? 0 : t;
 }
 
@@ -189,8 +188,7 @@ static bool read_mb2(const struct mb2_info *mbi, struct chain *c, struct pick *p
         case MB2_TAG_MMAP: {
             const struct mb2_tag_mmap *m = (const struct mb2_tag_mmap *)t;
             if (m->entry_size < sizeof(struct mem_entry))
-                die(STAGE, "the chain loader's memory map has %u-byte entries; Multiboot2 says at least %u",
-                    m->entry_size, (uint32_t)sizeof(struct mem_entry));
+                die(STAGE, "memory map entries of %u bytes", m->entry_size);
             for (uint32_t off = sizeof *m; t->size - off >= m->entry_size; off += m->entry_size) {
                 const struct mem_entry *e = (const struct mem_entry *)((uintptr_t)m + off);
                 add_entry(c, e->base, e->len, e->type);
@@ -238,24 +236,19 @@ void chain_read(uint32_t magic, uint32_t info, struct chain *c)
     else if (magic == MB2_BOOTLOADER_MAGIC)
         have_meminfo = read_mb2((const struct mb2_info *)info, c, &p);
     else
-        die(STAGE, "entered with EAX=0x%x, not by a Multiboot loader (0x%x or 0x%x); load mimgload with GRUB's "
-                   "multiboot or multiboot2 command, or QEMU -kernel",
-            magic, MB1_BOOTLOADER_MAGIC, MB2_BOOTLOADER_MAGIC);
+        die(STAGE, "EAX=0x%x: not entered by a Multiboot loader (GRUB multiboot or multiboot2, QEMU -kernel)", magic);
 
     if (c->map.count == 0)
-        die(STAGE, "the chain loader gave neither a memory map nor basic memory information");
+        die(STAGE, "no memory map");
     if (!have_meminfo)
         meminfo_from_map(c);
 
     if (!p.found && p.want) {
         char want[NAME_MAX_SHOWN];
         copy_name(want, p.want, p.want_len);
-        die(STAGE, "none of the %u modules is named '%s' (image=%s on the command line); a module's name is the "
-                   "first word of its string: GRUB 2 passes the words after the path (module /boot/x.mimg x.mimg), "
-                   "QEMU the path itself",
-            p.count, want, want);
+        die(STAGE, "image=%s: none of the %u modules has that name (the first word of its string, or its last "
+                   "path component)", want, p.count);
     }
     if (!p.found)
-        die(STAGE, "no modules: load the .mimg image as mimgload's first module (GRUB: module /boot/NAME.mimg; "
-                   "QEMU: -initrd NAME.mimg)");
+        die(STAGE, "no modules: load the .mimg as the first module (GRUB: module, QEMU: -initrd)");
 }

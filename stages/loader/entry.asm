@@ -78,11 +78,12 @@ _start:
         push esi                        ; its magic
         call mimgload_main              ; noreturn: it halts on error or enters the installer
 
-; noreturn void installer_enter(uint32_t blob, const struct move *moves, uint32_t count,
-;                               uint32_t stack_top, uint32_t magic, uint32_t info, uint32_t entry);
+; noreturn void installer_enter(uint32_t blob, const struct move *moves, uint32_t count, uint32_t stack_top,
+;                               uint32_t magic, uint32_t info, uint32_t entry, uint32_t tables);
 ; Switches to the staging stack and jumps to the installer blob with its
-; registers as installer.asm describes; the kernel's EAX, EBX and entry go
-; on that stack, because the installer's copies need every other register.
+; registers as installer.asm describes; the page tables and the kernel's
+; EAX, EBX and entry go on that stack, because the installer's copies need
+; every other register.
 installer_enter:
         mov ebp, [esp + 4]
         mov ebx, [esp + 8]
@@ -91,16 +92,20 @@ installer_enter:
         mov eax, [esp + 20]
         mov esi, [esp + 24]
         mov edi, [esp + 28]
+        push dword [esp + 32]
+        pop dword [ecx - 16]            ; the tables, below the three the kernel needs
         mov esp, ecx
         push edi                        ; popped last: the installer's ret goes there
         push esi
         push eax
+        sub esp, 4                      ; the tables, popped first
         jmp ebp
 
 section .rodata
         align 8, db 0
 gdt:    FLAT_GDT
-gdtr:   dw GDT_SIZE - 1
+        dq FLAT_CODE64_DESC             ; CODE64_SEL: lm_call (installer.asm) hashes in long mode
+gdtr:   dw GDT_SIZE + 8 - 1
         dd gdt
 
 section .bss

@@ -47,7 +47,7 @@ _Static_assert(sizeof(struct move) == 16 && offsetof(struct move, src) == 4 && o
 extern const uint8_t installer_start[], installer_end[];  /* installer.asm */
 extern const uint8_t __mimgload_start[], __mimgload_end[]; /* mimgload.ld: everything, stack included */
 noreturn void installer_enter(uint32_t blob, const struct move *moves, uint32_t count, uint32_t stack_top,
-                              uint32_t magic, uint32_t info, uint32_t entry); /* entry.asm */
+                              uint32_t magic, uint32_t info, uint32_t entry, uint32_t tables); /* entry.asm */
 
 /* What the staging area must avoid besides the memory map's holes. */
 struct avoid {
@@ -140,7 +140,7 @@ static struct move *order_moves(const struct image *im, const uint8_t *info, uin
     return out;
 }
 
-noreturn void install(struct image im, const struct chain *c)
+noreturn void install(struct image im, const struct chain *c, bool long_mode)
 {
     const struct mimg_header *h = im.header;
     uint32_t image_size = c->image_end - c->image_start;
@@ -148,27 +148,25 @@ noreturn void install(struct image im, const struct chain *c)
     /* Lay out the staging area. */
     uint64_t info_size = bootinfo_build(&im, c, 0, (uint32_t)h->bootinfo_addr);
     if (info_size > h->bootinfo_size)
-        die(STAGE, "the %s boot information needs 0x%lx bytes (%u memory map entries), more than the image's "
-                   "block of 0x%lx bytes at 0x%lx; rebuild the image with a larger [image] bootinfo_size",
-            protocol_name(h->protocol), info_size, c->map.count, h->bootinfo_size, h->bootinfo_addr);
+        die(STAGE, "the boot information needs 0x%lx bytes, over bootinfo_size 0x%lx", info_size, h->bootinfo_size);
     uint32_t moves = count_moves(&im);
     uint32_t blob_size = (uint32_t)(installer_end - installer_start);
 
     /* First try: the image stays in its module, which staging avoids. */
     struct avoid av = { .im = &im, .module_start = c->image_start, .module_end = c->image_end };
     uint64_t staging, info_off, blob_off, moves_off, stack_top_off;
+    uint32_t tables_size = long_mode ? PAGING_SIZE : 0; /* at the start: page-aligned */
     bool move_image = false;
     for (;;) {
-        info_off = align_up(move_image ? image_size : 0, STAGING_ALIGN);
+        info_off = align_up(tables_size + (move_image ? image_size : 0), STAGING_ALIGN);
         blob_off = align_up(info_off + info_size, STAGING_ALIGN);
         moves_off = align_up(blob_off + blob_size, STAGING_ALIGN);
         stack_top_off = align_up(moves_off + (uint64_t)moves * sizeof(struct move), STAGING_ALIGN) + STAGING_STACK_SIZE;
         if (memmap_find_free(&c->map, stack_top_off, PAGE, MIB, GIB4, staging_conflict, &av, &staging))
             break;
         if (move_image)
-            die(STAGE, "no room for the staging area (0x%lx bytes: the image, boot information, installer) in usable "
-                       "RAM between 1 MiB and 4 GiB outside the image's sections and mimgload [0x%x,0x%x)",
-                stack_top_off, (uint32_t)(uintptr_t)__mimgload_start, (uint32_t)(uintptr_t)__mimgload_end);
+            die(STAGE, "no room for staging (0x%lx bytes) in RAM from 1 MiB to 4 GiB outside the sections and mimgload",
+                stack_top_off);
         /* Second try: the image moves, and staging may overlap the module. */
         move_image = true;
         av.module_start = av.module_end = 0;
@@ -177,10 +175,9 @@ noreturn void install(struct image im, const struct chain *c)
 
     /* From here on memory is written: staging only, until the installer runs. */
     if (move_image) {
-        con_line(CON_SERIAL, STAGE ": no room for staging outside the image module [0x%x,0x%x): moving it to 0x%x",
-                 c->image_start, c->image_end, (uint32_t)staging);
-        memmove(base, (const void *)(uintptr_t)c->image_start, image_size);
-        im = image_at(base); /* the module may now be partly overwritten */
+        con_line(CON_SERIAL, STAGE ": moving the image to 0x%x: no room for staging beside it", (uint32_t)staging);
+        memmove(base + tables_size, (const void *)(uintptr_t)c->image_start, image_size);
+        im = image_at(base + tables_size); /* the module may now be partly overwritten */
         h = im.header;
     }
 
@@ -188,10 +185,13 @@ noreturn void install(struct image im, const struct chain *c)
     bootinfo_build(&im, c, info, (uint32_t)h->bootinfo_addr);
 
     memcpy(base + blob_off, installer_start, blob_size);
+    if (long_mode)
+        paging_build((uint64_t *)base);
     order_moves(&im, info, (uint32_t)info_size, (struct move *)(base + moves_off));
 
     uint32_t magic = h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC;
     con_line(CON_SERIAL, STAGE ": entering 0x%lx (%s)", h->entry, protocol_name(h->protocol));
     installer_enter((uint32_t)(uintptr_t)(base + blob_off), (const struct move *)(base + moves_off), moves,
-                    (uint32_t)(uintptr_t)(base + stack_top_off), magic, (uint32_t)h->bootinfo_addr, (uint32_t)h->entry);
+                    (uint32_t)(uintptr_t)(base + stack_top_off), magic, (uint32_t)h->bootinfo_addr, (uint32_t)h->entry,
+                    long_mode ? (uint32_t)(uintptr_t)base : 0);
 }

@@ -1,13 +1,21 @@
 ; installer.asm — the last code mimgload runs: a position-independent blob
 ; that install.c copies into the staging area, outside every section, and
-; enters through installer_enter (entry.asm).
+; enters through installer_enter (entry.asm). It also holds lm_call, which
+; mimgload uses from its own copy of the blob to hash in long mode.
 ;
 ; In:  EBP = the blob's address, EBX = the move list, EDX = its length,
-;      ESP = the staging stack, holding the kernel's EAX, EBX and entry.
-; Every move copies `copy` bytes from src to dst, then zeroes `zero` bytes
-; after them. Sources lie in the staging area or in the image module, and
-; install.c only ever chose those where no destination is, so no move can
-; clobber a later move's source or this blob: every copy runs forward.
+;      ESP = the staging stack, holding the page tables for lm_call (0: this
+;      CPU has no long mode) and the kernel's EAX, EBX and entry.
+; Every move copies `copy` bytes from src to dst as memmove does (backward
+; when dst > src, as a payload may overlap its own section), then zeroes
+; `zero` bytes after them. install.c orders the moves so that none
+; overwrites a source a later move still reads (order_moves), and placed
+; this blob, its stack, the page tables and the move list outside every
+; destination and every source.
+;
+; Under QEMU's TCG, which emulates each guest instruction and each memory
+; access, the copies run in 64-bit mode, 8 bytes a load, where the CPU has
+; long mode: that halves their time. The 32-bit loop is for CPUs without.
 
 bits 32
 %include "x86.inc"
@@ -21,8 +29,13 @@ struc move
 endstruc
         times -(move_size != 16) db 0   ; assemble only when the size matches install.c's _Static_assert
 
+CR0_PG          equ 1 << 31
+CR4_PAE         equ 1 << 5
+MSR_EFER        equ 0xC0000080
+EFER_LME        equ 1 << 8
+
 section .text
-global installer_start, installer_end
+global installer_start, installer_end, lm_call
 
 installer_start:
         cld
@@ -43,17 +56,47 @@ installer_start:
         mov gs, ax
         mov ss, ax
 
+        pop eax                         ; the page tables
+        test eax, eax
+        jz .next
+        push edx                        ; lm_call(tables, moves64, list, count, -)
+        push edx
+        push ebx
+        lea ecx, [ebp + moves64 - installer_start]
+        push ecx
+        push eax
+        call lm_call
+        add esp, 5 * 4
+        jmp .enter
+
 .next:  test edx, edx
         jz .enter
         mov edi, [ebx + move.dst]
         mov esi, [ebx + move.src]
         mov ecx, [ebx + move.copy]
+        cmp edi, esi
+        jbe .forward
+        lea esi, [esi + ecx - 4]        ; dst > src: copy backward, from the last dword
+        lea edi, [edi + ecx - 4]
+        std
+        shr ecx, 2
+        rep movsd
+        add esi, 3                      ; then the 0-3 bytes before them
+        add edi, 3
+        mov ecx, [ebx + move.copy]
+        and ecx, 3
+        rep movsb
+        cld
+        mov edi, [ebx + move.dst]
+        add edi, [ebx + move.copy]
+        jmp .zero
+.forward:
         shr ecx, 2
         rep movsd
         mov ecx, [ebx + move.copy]
         and ecx, 3
         rep movsb
-        xor eax, eax                    ; EDI is now dst + copy: zero from there
+.zero:  xor eax, eax                    ; EDI is now dst + copy: zero from there
         mov ecx, [ebx + move.zero]
         shr ecx, 2
         rep stosd
@@ -66,13 +109,162 @@ installer_start:
 
         ; The machine state both Multiboot specs require is already there:
         ; protected mode, paging off, interrupts off (since _start), A20 on
-        ; (as the chain loader left it), flat segments.
+        ; (as the chain loader left it), flat segments; lm_call restored
+        ; CR4 and EFER.
 .enter: pop eax                         ; the magic
         pop ebx                         ; the boot information's address
         ret                             ; to the kernel's entry point
 
+; uint32_t lm_call(uint32_t tables, uint32_t fn, uint32_t a, uint32_t b, uint32_t c)
+; Runs the 64-bit function at fn with RDI = a, RSI = b, RDX = c in long mode,
+; with the page tables at `tables` (identity map of the first 4 GiB, see
+; paging.c), and returns its EAX in protected mode with paging off and CR4
+; and EFER as they were. fn may use every register but RBX, RBP and RSP.
+; Needs interrupts off and a GDT with CODE64_SEL; position-independent.
+lm_call:
+        push ebp
+        push ebx
+        push esi
+        push edi
+        mov ebp, esp                    ; the arguments from [ebp + 20]
+        mov eax, cr4
+        push eax
+        or eax, CR4_PAE
+        mov cr4, eax
+        mov eax, [ebp + 20]
+        mov cr3, eax
+        mov ecx, MSR_EFER
+        rdmsr
+        push edx
+        push eax
+        or eax, EFER_LME
+        wrmsr
+        mov eax, cr0
+        or eax, CR0_PG
+        mov cr0, eax                    ; long mode on, still in 32-bit code (compatibility mode)
+        call .here
+.here:  pop ebx
+        lea eax, [ebx + .long - .here]
+        push dword CODE64_SEL
+        push eax
+        retf
+bits 64
+.long:  mov esp, esp                    ; the upper halves are undefined after the switch
+        mov ebp, ebp
+        mov ebx, ebx
+        mov edi, [rbp + 28]
+        mov esi, [rbp + 32]
+        mov edx, [rbp + 36]
+        mov eax, [rbp + 24]
+        call rax
+        lea rcx, [rbx + .compat - .here]
+        push CODE_SEL
+        push rcx
+        o64 retf                        ; back to 32-bit code, still in long mode
+bits 32
+.compat:
+        mov esi, eax                    ; the result
+        mov eax, cr0
+        and eax, ~CR0_PG
+        mov cr0, eax                    ; paging off: long mode off
+        mov ecx, MSR_EFER
+        pop eax
+        pop edx
+        wrmsr
+        pop eax
+        mov cr4, eax
+        mov eax, esi
+        pop edi
+        pop esi
+        pop ebx
+        pop ebp
+        ret
+
+bits 64
+; Copies one 64-byte block [RSI, RSI + 64) to [RDI, RDI + 64), every load
+; before any store: memmove-safe for an overlapping block.
+%macro BLOCK64 1
+        mov rax, [rsi + %1]
+        mov rbx, [rsi + %1 + 8]
+        mov rdx, [rsi + %1 + 16]
+        mov r8, [rsi + %1 + 24]
+        mov r9, [rsi + %1 + 32]
+        mov r10, [rsi + %1 + 40]
+        mov r11, [rsi + %1 + 48]
+        mov r14, [rsi + %1 + 56]
+        mov [rdi + %1], rax
+        mov [rdi + %1 + 8], rbx
+        mov [rdi + %1 + 16], rdx
+        mov [rdi + %1 + 24], r8
+        mov [rdi + %1 + 32], r9
+        mov [rdi + %1 + 40], r10
+        mov [rdi + %1 + 48], r11
+        mov [rdi + %1 + 56], r14
+%endmacro
+
+; moves64(RDI = the move list, ESI = its length): the moves of the 32-bit
+; loop above. Under TCG a copy costs per emulated instruction and per
+; memory access: forward copies move 256 bytes an iteration in 8-byte
+; loads, which takes half the time of `rep movsd`. Backward copies, rare
+; (a payload overlapping its own section from below), use `rep movsq`.
+moves64:
+        push rbx
+        mov r12, rdi
+        mov r13d, esi
+.next:  test r13d, r13d
+        jz .done
+        mov edi, [r12 + move.dst]
+        mov esi, [r12 + move.src]
+        mov ecx, [r12 + move.copy]
+        cmp rdi, rsi
+        ja .back
+        shr ecx, 8                      ; 256-byte blocks, ascending: each block
+        jz .ftail                       ; reads only bytes above what it writes
+.fblk:  BLOCK64 0
+        BLOCK64 64
+        sub rsi, -128                   ; (8-bit displacements only: shorter code)
+        sub rdi, -128
+        BLOCK64 0
+        BLOCK64 64
+        sub rsi, -128
+        sub rdi, -128
+        dec ecx
+        jnz .fblk
+.ftail: movzx ecx, byte [r12 + move.copy]
+        rep movsb                       ; the last copy % 256 bytes
+        jmp .zero
+.back:  lea rsi, [rsi + rcx - 8]        ; dst > src: copy backward, from the last qword
+        lea rdi, [rdi + rcx - 8]
+        std
+        shr ecx, 3
+        rep movsq
+        add rsi, 7                      ; then the 0-7 bytes before them
+        add rdi, 7
+        mov ecx, [r12 + move.copy]
+        and ecx, 7
+        rep movsb
+        cld
+        mov edi, [r12 + move.dst]
+        mov ecx, [r12 + move.copy]
+        add rdi, rcx
+.zero:  mov ecx, [r12 + move.zero]      ; RDI is now dst + copy: zero from there
+        mov edx, ecx
+        shr ecx, 3
+        xor eax, eax
+        rep stosq
+        mov ecx, edx
+        and ecx, 7
+        rep stosb
+        add r12, move_size
+        dec r13d
+        jmp .next
+.done:  pop rbx
+        ret
+bits 32
+
         align 8, db 0
 gdt:    FLAT_GDT
-gdtr:   dw GDT_SIZE - 1
+        dq FLAT_CODE64_DESC             ; CODE64_SEL, for lm_call
+gdtr:   dw GDT_SIZE + 8 - 1
 .base:  dd 0                            ; filled in above
 installer_end:

@@ -5,11 +5,24 @@
 #include "console.h"
 #include "loader.h"
 #include "verify.h"
+#include "xxh64.h"
 
 #define VERIFY_MSG_MAX 256
 #define MIMG_ALIGN 8 /* verify.h: the image's structures are naturally aligned from here */
 
 static struct chain chain; /* in .bss: the chain loader's structures may lie where sections go */
+/* lm_call's page tables, 4 KiB-aligned at run time: an aligned .bss would
+ * align mimgload's one segment, and pad the file, to 4 KiB. */
+static uint8_t tables_space[PAGING_SIZE + PAGING_ALIGN - 1];
+static uint64_t *tables;
+
+extern const char xxh64_stripes64[]; /* xxh64_long.asm */
+
+/* xxh64_stripes_hook: the stripes of an image's payloads in long mode. */
+static uint32_t stripes_long(uint64_t acc[4], const uint8_t *p, uint32_t len)
+{
+    return lm_call((uint32_t)(uintptr_t)tables, (uintptr_t)xxh64_stripes64, (uintptr_t)acc, (uintptr_t)p, len);
+}
 
 static const char *digest_name(uint8_t alg)
 {
@@ -31,9 +44,14 @@ noreturn void mimgload_main(uint32_t magic, uint32_t info)
      * moves. mimg_verify overlays structures on the module: it must be
      * 8-aligned, which mimgload's Multiboot headers ask for (page-aligned). */
     if (chain.image_start % MIMG_ALIGN)
-        die(STAGE, "module %u '%s' starts at 0x%x, which is not %u-byte aligned: the chain loader ignored the "
-                   "page alignment mimgload's Multiboot header asks for",
-            chain.image_index, chain.image_name, chain.image_start, MIMG_ALIGN);
+        die(STAGE, "module %u '%s' at 0x%x is not %u-byte aligned", chain.image_index, chain.image_name,
+            chain.image_start, MIMG_ALIGN);
+    bool long_mode = long_mode_available();
+    if (long_mode) {
+        tables = (uint64_t *)(((uintptr_t)tables_space + PAGING_ALIGN - 1) & ~(uintptr_t)(PAGING_ALIGN - 1));
+        paging_build(tables);
+        xxh64_stripes_hook = stripes_long;
+    }
     char msg[VERIFY_MSG_MAX];
     if (mimg_verify(module, size, msg, sizeof msg) != 0)
         die(STAGE, "module %u '%s' [0x%x,0x%x): %s", chain.image_index, chain.image_name, chain.image_start,
@@ -46,5 +64,5 @@ noreturn void mimgload_main(uint32_t magic, uint32_t info)
     target_check(&im, &chain);
 
     /* 4-6. Stage, install, enter. */
-    install(im, &chain);
+    install(im, &chain, long_mode);
 }

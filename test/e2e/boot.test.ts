@@ -5,107 +5,16 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeHead, encodeHead } from '../../src/formats/mimg/index.js';
-import { bootCaptured, machineArgs, mimgloadPath, runCaptured, QEMU, type CapturedBoot } from '../../src/host/qemu.js';
-import { buildKernels, kernelLayout, KERNEL_TOOLS, type TestKernels } from '../support/kernels.js';
+import { bootCaptured, machineArgs, mimgloadPath, runCaptured, QEMU } from '../../src/host/qemu.js';
+import { assertMatches, image, kernels, MEMORY, mimg, report, sha256, TIMEOUT_MS, type Inspected } from '../support/bootcheck.js';
+import { kernelLayout, KERNEL_TOOLS } from '../support/kernels.js';
 import { grubIso } from '../support/grub.js';
-import { parseTranscript, type Report } from '../support/transcript.js';
 import { missingTools, readelfSegments, tempDir } from '../support/toolchain.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const EXIT_OK = 33; // the test kernels write 0x10 to isa-debug-exit
-const TIMEOUT_MS = 60_000;
-const MEMORY = '128M';
-
-const skip = missingTools(QEMU, 'grub-mkrescue', 'xorriso', ...KERNEL_TOOLS) ?? (spawnSync('test', ['-f', mimgloadPath()]).status === 0 ? undefined : 'stages/prebuilt/mimgload.elf is not built');
-
-interface InspectedSection {
-  type: string;
-  start: string;
-  end: string;
-  component: number;
-  name: string;
-  cmdline: string;
-  fileOffset: string;
-}
-interface Inspected {
-  protocol: string;
-  entry: string;
-  cmdline: string;
-  sections: InspectedSection[];
-}
-
-function mimg(...args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`mimg ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function sha256(b: Uint8Array): string {
-  return createHash('sha256').update(b).digest('hex');
-}
-
-/** A config in a fresh directory with the kernels and module files it names. */
-function image(name: string, protocol: 'multiboot1' | 'multiboot2', kernel: string, extra = ''): { path: string; inspect: Inspected; dir: string } {
-  const dir = join(tempDir(), `boot-${name}`);
-  spawnSync('mkdir', ['-p', dir]);
-  copyFileSync(kernel, join(dir, 'kernel'));
-  copyFileSync(kernels().second, join(dir, 'second.elf'));
-  writeFileSync(join(dir, 'fixed.bin'), Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff)));
-  writeFileSync(join(dir, 'auto.txt'), `module of ${name}\n`.repeat(300));
-  const config = join(dir, 'mimg.toml');
-  writeFileSync(
-    config,
-    `[image]\nprotocol = "${protocol}"\ncmdline = "console=ttyS0 test=${name}"\nram = "${MEMORY}"\noutput = "${name}.mimg"\n` +
-      `[kernel]\npath = "kernel"\n` +
-      `[[module]]\nname = "second"\npath = "second.elf"\nload = "elf"\n` +
-      `[[module]]\nname = "fixed"\npath = "fixed.bin"\naddress = 0x2000000\ncmdline = "at=32M"\n` +
-      `[[module]]\nname = "auto"\npath = "auto.txt"\n` +
-      extra,
-  );
-  mimg('build', config);
-  const path = join(dir, `${name}.mimg`);
-  return { path, dir, inspect: JSON.parse(mimg('inspect', path, '--json')) as Inspected };
-}
-
-let cache: TestKernels | undefined;
-function kernels(): TestKernels {
-  return (cache ??= buildKernels());
-}
-
-function report(boot: CapturedBoot): Report {
-  assert.equal(boot.timedOut, false, `QEMU timed out; serial:\n${boot.serial}`);
-  return parseTranscript(boot.serial);
-}
-
-/** Everything the guest reported must match the image. */
-function assertMatches(r: Report, img: { inspect: Inspected; dir: string }, boot: CapturedBoot): void {
-  assert.deepEqual(r.failures, [], boot.serial);
-  assert.ok(r.complete, `the kernel finished its report:\n${boot.serial}`);
-  assert.equal(boot.status, EXIT_OK);
-  const protocol = img.inspect.protocol;
-  assert.equal(r.handoff?.protocol, protocol);
-  assert.equal(r.handoff?.magic, protocol === 'multiboot1' ? 0x2badb002n : 0x36d76289n);
-  assert.equal(r.cmdline, img.inspect.cmdline);
-  assert.equal(r.loader, 'mimgload');
-  const modules = img.inspect.sections.filter((s) => s.type === 'module').sort((a, b) => a.component - b.component);
-  assert.equal(r.modules.length, modules.length, 'one module per data module');
-  modules.forEach((m, i) => {
-    const got = r.modules[i]!;
-    assert.equal(got.start, BigInt(m.start), `module ${i} start`);
-    assert.equal(got.end, BigInt(m.end), `module ${i} end`);
-    assert.equal(got.string, m.cmdline ? `${m.name} ${m.cmdline}` : m.name, `module ${i} string`);
-    const file = m.name === 'fixed' ? 'fixed.bin' : 'auto.txt';
-    assert.equal(got.sha256, sha256(readFileSync(join(img.dir, file))), `module ${i} SHA-256 computed in the guest`);
-  });
-  assert.ok(r.secondPresent, 'the second executable is installed at its address');
-  assert.ok(r.mmap.some((e) => e.type === 1 && e.base <= 0x100000n && e.base + e.length >= 0x2100000n), 'memory map has the RAM the image uses');
-}
+const skip = missingTools(QEMU, 'grub-mkrescue', 'xorriso', ...KERNEL_TOOLS) ?? (existsSync(mimgloadPath()) ? undefined : 'stages/prebuilt/mimgload.elf is not built');
 
 const boot = (path: string, memory = MEMORY, stopWhen?: RegExp) => bootCaptured({ image: path, memory }, TIMEOUT_MS, stopWhen);
 
@@ -158,7 +67,7 @@ describe('booting through mimgload, chained by QEMU -kernel', { skip, concurrenc
     const end = readelfSegments(mimgloadPath()).filter((s) => s.type === 'LOAD').reduce((m, s) => (s.paddr + s.memsz > m ? s.paddr + s.memsz : m), 0n);
     const at = (end + 0xfffn) & ~0xfffn;
     const dir = join(tempDir(), 'clash-data');
-    spawnSync('mkdir', ['-p', dir]);
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'clash.bin'), Buffer.alloc(0x20000, 0x5a));
     const img = image('clash', 'multiboot1', kernels().mb1, `[[module]]\nname = "clash"\npath = "${join(dir, 'clash.bin')}"\naddress = 0x${at.toString(16)}\n`);
     const b = await boot(img.path);

@@ -7,7 +7,7 @@
 // source says `.intel_syntax noprefix`), assembled with --32/--64 and linked
 // with `ld -m elf_i386` / `ld -m elf_x86_64`.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,14 +40,8 @@ export function run(cmd: string, args: readonly string[]): string {
  * Pass the result as node:test's `skip` option so a missing tool is a visible skip, never a pass.
  */
 export function missingTools(...tools: string[]): string | undefined {
-  const missing = tools.filter((t) => {
-    try {
-      execFileSync(t, ['--version'], { stdio: 'ignore' });
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  // Only "cannot be started" counts: some tools (mkfs.fat, mke2fs) exit non-zero on --version.
+  const missing = tools.filter((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).error !== undefined);
   return missing.length === 0 ? undefined : `not installed: ${missing.join(', ')}`;
 }
 

@@ -1,0 +1,46 @@
+// The committed BIOS stages (stages/prebuilt/), read and checked when boot
+// media are made. They are read by path at run time, so a build without them
+// fails with one line per missing file rather than at import.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MimgError, inFile, issue, type Result } from '../diagnostics/issue.js';
+import { parseElf } from '../formats/elf/index.js';
+import { checkStages, flattenLoader, type FlatLoader, type Stages } from '../media/index.js';
+
+/** stages/prebuilt/ inside the package. */
+export const PREBUILT = fileURLToPath(new URL('../../../stages/prebuilt/', import.meta.url));
+
+export const STAGE_FILES = { mbr: 'mbr.bin', pbr: 'pbr.bin', stage2: 'stage2.bin', loader: 'mimgload.elf' } as const;
+
+export interface BiosStages {
+  stages: Stages;
+  loader: FlatLoader;
+}
+
+const KEYS = ['mbr', 'pbr', 'stage2', 'loader'] as const;
+
+/** mimgload, parsed and flattened; every issue names its file. */
+function loaderOf(bytes: Uint8Array, file: string): Result<FlatLoader> {
+  const elf = parseElf(bytes);
+  if (!elf.value) return { issues: inFile(file, elf.issues) };
+  return flattenLoader(elf.value, file);
+}
+
+/** Every stage a BIOS disk needs, from `dir`; all missing or malformed files are reported together, in file order. */
+export async function readStages(dir = PREBUILT): Promise<BiosStages> {
+  const path = (k: (typeof KEYS)[number]): string => join(dir, STAGE_FILES[k]);
+  const read = await Promise.allSettled(KEYS.map((k) => readFile(path(k))));
+  const unreadable = read.flatMap((r, i) => {
+    if (r.status === 'fulfilled') return [];
+    const e = r.reason as NodeJS.ErrnoException;
+    return [issue('MEDIA_STAGE', e.code === 'ENOENT' ? 'missing: the BIOS stages are not built' : `cannot read: ${e.message}`, { file: path(KEYS[i]!) })];
+  });
+  if (unreadable.length > 0) throw new MimgError(unreadable);
+  const [mbr, pbr, stage2, elf] = read.map((r) => new Uint8Array((r as PromiseFulfilledResult<Buffer>).value)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  const stages = checkStages({ mbr, pbr, stage2 }, { mbr: path('mbr'), pbr: path('pbr'), stage2: path('stage2') });
+  const loader = loaderOf(elf, path('loader'));
+  if (!stages.value || !loader.value) throw new MimgError([...stages.issues, ...loader.issues]);
+  return { stages: stages.value, loader: loader.value };
+}
