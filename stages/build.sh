@@ -33,10 +33,13 @@ CFLAGS=(
 NASMFLAGS=(-f elf32 -Werror -Iinclude/)
 NASMBINFLAGS=(-f bin -Werror -Iinclude/ -Imbr/) # the boot sectors: flat 512-byte files
 # Size matters more than speed everywhere but in the loops over every byte
-# of an image: -Os, except for these files. (XXH64, the "fast" digest, runs
-# a fifth faster at -O2 under QEMU's TCG; SHA-256 and the copies gain nothing.)
-HOT=(common/xxh64.c)
+# of an image: -Os, except for these files. (mimgload runs its loops over
+# every byte in 64-bit assembly where the CPU has long mode: none left.)
+HOT=()
 HOT_CFLAGS=(-O2)
+# mimgload's C, on top of CFLAGS: -Oz, and calls rather than tail calls,
+# which cost bytes on i386 (mimgload aims at under 16 KiB, stages/README.md).
+MIMGLOAD_CFLAGS="-Oz -fno-optimize-sibling-calls"
 LDFLAGS=(-m elf_i386 --build-id=none --nmagic --gc-sections --strip-all --no-undefined)
 
 for tool in "$NASM:nasm" "$CC:clang" "$LD:lld" "sha256sum:coreutils"; do
@@ -54,14 +57,14 @@ link() {
         *.c)
             local extra=()
             [[ " ${HOT[*]} " == *" $src "* ]] && extra=("${HOT_CFLAGS[@]}")
-            "$CC" "${CFLAGS[@]}" "${extra[@]}" -c -o "$obj" "$src"
+            "$CC" "${CFLAGS[@]}" ${TARGET_CFLAGS:-} "${extra[@]}" -c -o "$obj" "$src"
             ;;
         *.asm) "$NASM" "${NASMFLAGS[@]}" -I"$(dirname "$src")/" -o "$obj" "$src" ;; # includes beside the source too
         esac
         objs+=("$obj")
     done
     local format=()
-    [[ $out == *.bin ]] && format=(--oformat binary) # stage 2: a flat binary
+    [[ $out == *.bin || $out == */mimgload.elf ]] && format=(--oformat binary) # stage 2; mimgload carries its own ELF header
     "$LD" "${LDFLAGS[@]}" "${format[@]}" -T "$script" -o "$out" "${objs[@]}"
 }
 
@@ -71,7 +74,7 @@ build() {
     mkdir -p "$work/obj"
     (
         cd "$here"
-        link "$out/mimgload.elf" linker/mimgload.ld loader/*.asm loader/*.c common/*.c
+        TARGET_CFLAGS=$MIMGLOAD_CFLAGS link "$out/mimgload.elf" linker/mimgload.ld loader/*.asm loader/*.c common/*.c
         "$NASM" "${NASMBINFLAGS[@]}" -o "$out/mbr.bin" mbr/mbr.asm
         "$NASM" "${NASMBINFLAGS[@]}" -o "$out/pbr.bin" mbr/pbr.asm
         link "$out/stage2.bin" linker/stage2.ld bios/*.asm bios/*.c \

@@ -145,8 +145,15 @@ void sha256_final(struct sha256_ctx *ctx, uint8_t out[SHA256_DIGEST_SIZE])
 void sha256(const void *data, uint32_t len, uint8_t out[SHA256_DIGEST_SIZE])
 {
     struct sha256_ctx ctx;
+    const uint8_t *p = data;
+    uint32_t rest = len & (SHA256_BLOCK_SIZE - 1);
 
+    /* sha256_update's work, without its pending block: the whole blocks
+     * straight from the input, the rest into ctx.block. */
     sha256_init(&ctx);
-    sha256_update(&ctx, data, len);
+    compress(ctx.state, p, len / SHA256_BLOCK_SIZE);
+    ctx.length = len;
+    for (uint32_t i = 0; i < rest; i++)
+        ctx.block[i] = p[len - rest + i];
     sha256_final(&ctx, out);
 }

@@ -88,7 +88,7 @@ static int fail(struct verifier *v, enum mimg_rule rule, const char *code, const
 static const char version[] = "version %u.%u";
 static const char bad_crc[] = "0x%x, CRC-32 0x%x";
 static const char not_zero[] = "not zero";
-static const char differs[] = "0x%lx, section %u: 0x%lx";
+static const char differs[] = "differs from section %u";
 
 static int all_zero(const void *p, uint32_t n)
 {
@@ -148,20 +148,16 @@ static int check_geometry(struct verifier *v)
 {
     const struct mimg_header *h = v->h;
     uint64_t strtab_offset = MIMG_HEADER_SIZE + (uint64_t)MIMG_SECTION_SIZE * h->section_count;
-    static const char must[] = "0x%lx, not 0x%lx";
+    static const char must[] = "must be 0x%lx";
 
     if (h->header_size != MIMG_HEADER_SIZE)
-        return fail(v, MIMG_RULE_GEOMETRY, AT_HEADER(CODE_FIELD, header_size), must, (uint64_t)h->header_size,
-                    (uint64_t)MIMG_HEADER_SIZE);
+        return fail(v, MIMG_RULE_GEOMETRY, AT_HEADER(CODE_FIELD, header_size), must, (uint64_t)MIMG_HEADER_SIZE);
     if (h->section_table_offset != MIMG_HEADER_SIZE)
-        return fail(v, MIMG_RULE_GEOMETRY, AT_HEADER(CODE_FIELD, section_table_offset), must, h->section_table_offset,
-                    (uint64_t)MIMG_HEADER_SIZE);
+        return fail(v, MIMG_RULE_GEOMETRY, AT_HEADER(CODE_FIELD, section_table_offset), must, (uint64_t)MIMG_HEADER_SIZE);
     if (h->section_entry_size != MIMG_SECTION_SIZE)
-        return fail(v, MIMG_RULE_GEOMETRY, AT_HEADER(CODE_FIELD, section_entry_size), must, (uint64_t)h->section_entry_size,
-                    (uint64_t)MIMG_SECTION_SIZE);
+        return fail(v, MIMG_RULE_GEOMETRY, AT_HEADER(CODE_FIELD, section_entry_size), must, (uint64_t)MIMG_SECTION_SIZE);
     if (h->strtab_offset != strtab_offset)
-        return fail(v, MIMG_RULE_GEOMETRY, AT_HEADER(CODE_FIELD, strtab_offset), must, (uint64_t)h->strtab_offset,
-                    strtab_offset);
+        return fail(v, MIMG_RULE_GEOMETRY, AT_HEADER(CODE_FIELD, strtab_offset), must, strtab_offset);
     return 0;
 }
 
@@ -173,7 +169,7 @@ static int check_head_inside_file(struct verifier *v)
 
     if (head_end > v->size)
         return fail(v, MIMG_RULE_HEAD_INSIDE_FILE, AT_HEADER(CODE_TRUNCATED, strtab_size),
-                    "tables end at 0x%lx, past 0x%x", head_end, v->size);
+                    "the tables end past 0x%x", v->size);
     v->head_end = (uint32_t)head_end;
     v->sec = (const struct mimg_section *)(v->image + MIMG_HEADER_SIZE);  /* = section_table_offset, rule 4 */
     v->strtab = (const char *)v->image + h->strtab_offset;
@@ -256,7 +252,7 @@ static int string_ok(const struct verifier *v, uint32_t off, uint32_t len)
     return v->strtab[off + len] == '\0';
 }
 
-static const char bad_string[] = "bad string 0x%x+0x%x";
+static const char bad_string[] = "not NUL-terminated in the string table, or holds a NUL";
 
 /* Rule 10. */
 static int check_strings(struct verifier *v)
@@ -264,15 +260,14 @@ static int check_strings(struct verifier *v)
     const struct mimg_header *h = v->h;
 
     if (!string_ok(v, h->cmdline_off, h->cmdline_len))
-        return fail(v, MIMG_RULE_STRINGS, AT_HEADER(CODE_FIELD, cmdline_off), bad_string, h->cmdline_off, h->cmdline_len);
+        return fail(v, MIMG_RULE_STRINGS, AT_HEADER(CODE_FIELD, cmdline_off), bad_string);
     for (uint32_t i = 0; i < h->section_count; i++) {
         const struct mimg_section *s = &v->sec[i];
 
         if (!string_ok(v, s->name_off, s->name_len))
-            return fail(v, MIMG_RULE_STRINGS, AT_SECTION(CODE_FIELD, i, name_off), bad_string, s->name_off, s->name_len);
+            return fail(v, MIMG_RULE_STRINGS, AT_SECTION(CODE_FIELD, i, name_off), bad_string);
         if (!string_ok(v, s->cmdline_off, s->cmdline_len))
-            return fail(v, MIMG_RULE_STRINGS, AT_SECTION(CODE_FIELD, i, cmdline_off), bad_string, s->cmdline_off,
-                        s->cmdline_len);
+            return fail(v, MIMG_RULE_STRINGS, AT_SECTION(CODE_FIELD, i, cmdline_off), bad_string);
     }
     return 0;
 }
@@ -285,7 +280,7 @@ static int check_file_size(struct verifier *v)
     if (h->file_size != v->size)
         return fail(v, MIMG_RULE_FILE_SIZE,
                     h->file_size > v->size ? CODE_TRUNCATED : CODE_FIELD, "Hfile_size",
-                    (uint32_t)offsetof(struct mimg_header, file_size), "0x%lx, image 0x%x", h->file_size, v->size);
+                    (uint32_t)offsetof(struct mimg_header, file_size), "the image has 0x%x bytes", v->size);
     return 0;
 }
 
@@ -302,7 +297,7 @@ static int check_section_extent(struct verifier *v)
 
         if (s->mem_size == 0 || too_far)
             return fail(v, MIMG_RULE_SECTION_EXTENT, AT_SECTION(CODE_FIELD, i, mem_size),
-                        "'%s' 0x%lx+0x%lx out of range", v->strtab + s->name_off, s->dest, s->mem_size);
+                        "'%s' is empty or out of reach", v->strtab + s->name_off);
     }
     return 0;
 }
@@ -316,7 +311,7 @@ static int check_order(struct verifier *v)
 
         if (s->dest < prev->dest || s->dest - prev->dest < prev->mem_size)
             return fail(v, MIMG_RULE_ORDER, AT_SECTION(CODE_ORDER, i, dest),
-                        "'%s' at 0x%lx overlaps or precedes section %u", v->strtab + s->name_off, s->dest, i - 1);
+                        "'%s' overlaps or precedes section %u", v->strtab + s->name_off, i - 1);
     }
     return 0;
 }
@@ -336,10 +331,10 @@ static int check_payload_fields(struct verifier *v)
 
         if (s->file_size > s->mem_size || (!may_have_payload(s->type) && s->file_size != 0))
             return fail(v, MIMG_RULE_PAYLOAD_FIELDS, AT_SECTION(CODE_FIELD, i, file_size),
-                        "0x%lx, mem_size 0x%lx, type %u", s->file_size, s->mem_size, s->type);
+                        "over mem_size, or type %u has no payload", s->type);
         if (s->file_size == 0) {
             if (s->file_offset != 0)
-                return fail(v, MIMG_RULE_PAYLOAD_FIELDS, AT_SECTION(CODE_FIELD, i, file_offset), "0x%lx, no payload", s->file_offset);
+                return fail(v, MIMG_RULE_PAYLOAD_FIELDS, AT_SECTION(CODE_FIELD, i, file_offset), not_zero);
             if (!all_zero(s->digest, DIGEST_FIELD_SIZE))
                 return fail(v, MIMG_RULE_PAYLOAD_FIELDS, AT_SECTION(CODE_FIELD, i, digest), not_zero);
         } else if (v->h->digest_alg == MIMG_DIGEST_XXH64 && !all_zero(s->digest + XXH64_SIZE, DIGEST_FIELD_SIZE - XXH64_SIZE)) {
@@ -362,13 +357,13 @@ static int check_payload_placement(struct verifier *v)
             continue;
         if ((s->file_offset & (MIMG_PAYLOAD_ALIGN - 1)) != 0 || s->file_offset < v->head_end)
             return fail(v, MIMG_RULE_PAYLOAD_PLACEMENT, AT_SECTION(CODE_FIELD, i, file_offset),
-                        "0x%lx misplaced", s->file_offset);
+                        "not 4 KiB-aligned, or in the head");
         if (s->file_size > v->size || s->file_offset > v->size - s->file_size)
             return fail(v, MIMG_RULE_PAYLOAD_PLACEMENT, AT_SECTION(CODE_TRUNCATED, i, file_size),
-                        "0x%lx+0x%lx, past 0x%x", s->file_offset, s->file_size, v->size);
+                        "payload past the end (0x%x)", v->size);
         if (s->file_offset < prev_end)
             return fail(v, MIMG_RULE_PAYLOAD_PLACEMENT, AT_SECTION(CODE_ORDER, i, file_offset),
-                        "0x%lx, before section %u's payload ends", s->file_offset, prev);
+                        "before section %u's payload ends", prev);
         prev = i;
         prev_end = (uint32_t)(s->file_offset + s->file_size);
     }
@@ -382,8 +377,7 @@ static int check_boot_information(struct verifier *v)
     int found = 0;
 
     if (h->bootinfo_size == 0 && h->bootinfo_addr != 0)
-        return fail(v, MIMG_RULE_BOOT_INFORMATION, AT_HEADER(CODE_FIELD, bootinfo_addr), "0x%lx with bootinfo_size 0",
-                    h->bootinfo_addr);
+        return fail(v, MIMG_RULE_BOOT_INFORMATION, AT_HEADER(CODE_FIELD, bootinfo_addr), not_zero);
     for (uint32_t i = 0; i < h->section_count; i++) {
         const struct mimg_section *s = &v->sec[i];
 
@@ -393,14 +387,14 @@ static int check_boot_information(struct verifier *v)
             return fail(v, MIMG_RULE_BOOT_INFORMATION, AT_SECTION(CODE_FIELD, i, type),
                         "extra bootinfo section");
         if (s->dest != h->bootinfo_addr)
-            return fail(v, MIMG_RULE_BOOT_INFORMATION, AT_HEADER(CODE_FIELD, bootinfo_addr), differs, h->bootinfo_addr, i, s->dest);
+            return fail(v, MIMG_RULE_BOOT_INFORMATION, AT_HEADER(CODE_FIELD, bootinfo_addr), differs, i);
         if (s->mem_size != h->bootinfo_size)
             return fail(v, MIMG_RULE_BOOT_INFORMATION, AT_HEADER(CODE_FIELD, bootinfo_size),
-                        differs, h->bootinfo_size, i, s->mem_size);
+                        differs, i);
         found = 1;
     }
     if (h->bootinfo_size != 0 && !found)
-        return fail(v, MIMG_RULE_BOOT_INFORMATION, AT_HEADER(CODE_FIELD, bootinfo_size), "0x%lx, no bootinfo section", h->bootinfo_size);
+        return fail(v, MIMG_RULE_BOOT_INFORMATION, AT_HEADER(CODE_FIELD, bootinfo_size), "no bootinfo section");
     return 0;
 }
 
@@ -415,7 +409,7 @@ static int check_entry(struct verifier *v)
         if (s->type == MIMG_TYPE_EXEC && s->dest <= h->entry && h->entry - s->dest < s->mem_size)
             return 0;
     }
-    return fail(v, MIMG_RULE_ENTRY, AT_HEADER(CODE_FIELD, entry), "0x%lx outside exec sections", h->entry);
+    return fail(v, MIMG_RULE_ENTRY, AT_HEADER(CODE_FIELD, entry), "outside exec sections");
 }
 
 /* Rule 18 for the padding [start, end). */

@@ -14,9 +14,18 @@
 
 #define LANE_SIZE 8
 
-/* Rotations by 0 < n < 32, on 32-bit halves: no 64-bit shift by a
+/* Size over speed: where the CPU has long mode, mimgload hashes the
+ * stripes in 64-bit code (xxh64_stripes_hook); this C is for the others,
+ * and for the few steps per input around the stripes. So every 64-bit
+ * multiply and rotation is one out-of-line function. */
+__attribute__((noinline)) static uint64_t mul64(uint64_t a, uint64_t b)
+{
+    return a * b;
+}
+
+/* A rotation by 0 < n < 32, on 32-bit halves: no 64-bit shift by a
  * variable count, which 32-bit code would call a libgcc helper for. */
-static uint64_t rotl64(uint64_t x, unsigned n)
+__attribute__((noinline)) static uint64_t rotl64(uint64_t x, unsigned n)
 {
     uint32_t lo = (uint32_t)x, hi = (uint32_t)(x >> 32);
 
@@ -33,11 +42,10 @@ static uint64_t load_le64(const uint8_t *p)
     return (uint64_t)load_le32(p) | (uint64_t)load_le32(p + 4) << 32;
 }
 
-/* One lane into one accumulator ("round" in the specification), inline in
- * the loop over stripes. */
-static uint64_t round64(uint64_t acc, uint64_t lane)
+/* One lane into one accumulator ("round" in the specification). */
+__attribute__((noinline)) static uint64_t round64(uint64_t acc, uint64_t lane)
 {
-    return rotl64(acc + lane * PRIME64_2, 31) * PRIME64_1;
+    return mul64(rotl64(acc + mul64(lane, PRIME64_2), 31), PRIME64_1);
 }
 
 xxh64_stripes_fn *xxh64_stripes_hook;
@@ -56,44 +64,6 @@ static uint32_t stripes(uint64_t acc[4], const uint8_t *p, uint32_t len)
     return done;
 }
 
-/* The steps of the convergence, the tail and the avalanche all have the
- * form h = rotl(h ^ x * m, r) * n + add (no rotation when r is 0). They run
- * once per input, so they share one out-of-line step, for size, with their
- * constants by index: PRIME[0] is 1, PRIME[i] PRIME64_i. */
-static const uint64_t PRIME[6] = { 1, PRIME64_1, PRIME64_2, PRIME64_3, PRIME64_4, PRIME64_5 };
-
-/* A step's constants: PRIME indexes of m, n and add, and r. */
-struct step {
-    uint8_t m, n, add, r;
-};
-
-enum { ROUND0, MERGE, TAIL8, TAIL4, TAIL1, AVALANCHE2, AVALANCHE3 };
-static const struct step STEP[] = {
-    [ROUND0] = { 2, 1, 0, 31 },      /* round64(0, x): rotl(x * PRIME64_2, 31) * PRIME64_1 */
-    [MERGE] = { 0, 1, 4, 0 },        /* (h ^ round64(0, acc)) * PRIME64_1 + PRIME64_4 */
-    [TAIL8] = { 0, 1, 4, 27 },       /* rotl(h ^ round64(0, lane), 27) * PRIME64_1 + PRIME64_4 */
-    [TAIL4] = { 1, 2, 3, 23 },       /* rotl(h ^ lane32 * PRIME64_1, 23) * PRIME64_2 + PRIME64_3 */
-    [TAIL1] = { 5, 1, 0, 11 },       /* rotl(h ^ byte * PRIME64_5, 11) * PRIME64_1 */
-    [AVALANCHE2] = { 0, 2, 0, 0 },   /* x * PRIME64_2 */
-    [AVALANCHE3] = { 0, 3, 0, 0 },   /* x * PRIME64_3 */
-};
-
-/* rotl64, out of line for a variable n. */
-__attribute__((noinline)) static uint64_t rotl_n(uint64_t x, unsigned n)
-{
-    return rotl64(x, n);
-}
-
-__attribute__((noinline)) static uint64_t step(uint64_t h, uint64_t x, uint32_t k)
-{
-    const struct step *s = &STEP[k];
-
-    x = h ^ x * PRIME[s->m];
-    if (s->r != 0)
-        x = rotl_n(x, s->r);
-    return x * PRIME[s->n] + (s->add ? PRIME[s->add] : 0);
-}
-
 /* Convergence, the remaining len (< 32) bytes at p, and the avalanche. */
 static uint64_t finish(const uint64_t acc[4], uint64_t total, const uint8_t *p, uint32_t len)
 {
@@ -102,24 +72,24 @@ static uint64_t finish(const uint64_t acc[4], uint64_t total, const uint8_t *p, 
     if (total >= XXH64_STRIPE_SIZE) {
         h = 0;
         for (int i = 0; i < 4; i++)
-            h += rotl_n(acc[i], (unsigned)"\1\7\14\22"[i]);  /* 1, 7, 12, 18 */
+            h += rotl64(acc[i], (unsigned)"\1\7\14\22"[i]);  /* 1, 7, 12, 18 */
         for (int i = 0; i < 4; i++)
-            h = step(h, step(0, acc[i], ROUND0), MERGE);
+            h = mul64(h ^ round64(0, acc[i]), PRIME64_1) + PRIME64_4;
     }
     h += total;
 
     for (; len >= LANE_SIZE; p += LANE_SIZE, len -= LANE_SIZE)
-        h = step(h, step(0, load_le64(p), ROUND0), TAIL8);
+        h = mul64(rotl64(h ^ round64(0, load_le64(p)), 27), PRIME64_1) + PRIME64_4;
     if (len >= 4) {
-        h = step(h, load_le32(p), TAIL4);
+        h = mul64(rotl64(h ^ mul64(load_le32(p), PRIME64_1), 23), PRIME64_2) + PRIME64_3;
         p += 4;
         len -= 4;
     }
     for (; len > 0; p++, len--)
-        h = step(h, *p, TAIL1);
+        h = mul64(rotl64(h ^ mul64(*p, PRIME64_5), 11), PRIME64_1);
 
-    h = step(0, h ^ h >> 33, AVALANCHE2);
-    h = step(0, h ^ h >> 29, AVALANCHE3);
+    h = mul64(h ^ h >> 33, PRIME64_2);
+    h = mul64(h ^ h >> 29, PRIME64_3);
     return h ^ h >> 32;
 }
 

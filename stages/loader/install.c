@@ -6,7 +6,9 @@
  * 2. A staging area, in usable RAM below 4 GiB and above the first MiB,
  *    overlapping neither D, nor mimgload (code, data, stack), nor the image
  *    module, holds:
- *      [boot information][installer blob][move list][stack]
+ *      [page tables][move list][installer blob][boot information][stack]
+ *    (the page tables only where the CPU has long mode: the installer's
+ *    copies run in 64-bit code there, installer.asm).
  * 3. The installer, running from staging, copies every payload from the
  *    module straight to its section, in an order that never overwrites a
  *    payload not yet copied (see order_moves), then writes the boot
@@ -14,8 +16,8 @@
  *    mimgload itself may be overwritten: the installer no longer needs it.
  * 4. Only when there is no room for that staging area outside the module
  *    does the image move: into a larger staging area that may overlap the
- *    module, [image copy][boot information][installer][move list][stack],
- *    whose sources are then all disjoint from D. */
+ *    module, with the image copy after the page tables; its sources are
+ *    then all disjoint from D. */
 
 #include <stddef.h>
 
@@ -73,14 +75,6 @@ static uint64_t staging_conflict(const void *ctx, uint64_t start, uint64_t end)
     lowest(&min, start, end, (uintptr_t)__mimgload_start, (uintptr_t)__mimgload_end);
     lowest(&min, start, end, av->module_start, av->module_end);
     return min;
-}
-
-static uint32_t count_moves(const struct image *im)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < im->header->section_count; i++)
-        n += im->section[i].type != MIMG_TYPE_RESERVED;
-    return n;
 }
 
 /* The move for section s, its payload read from the image at `base` and
@@ -145,23 +139,25 @@ noreturn void install(struct image im, const struct chain *c, bool long_mode)
     const struct mimg_header *h = im.header;
     uint32_t image_size = c->image_end - c->image_start;
 
-    /* Lay out the staging area. */
     uint64_t info_size = bootinfo_build(&im, c, 0, (uint32_t)h->bootinfo_addr);
     if (info_size > h->bootinfo_size)
         die(STAGE, "the boot information needs 0x%lx bytes, over bootinfo_size 0x%lx", info_size, h->bootinfo_size);
-    uint32_t moves = count_moves(&im);
-    uint32_t blob_size = (uint32_t)(installer_end - installer_start);
 
-    /* First try: the image stays in its module, which staging avoids. */
+    /* Lay out the staging area: [page tables][image, if it moves][move list]
+     * [installer][boot information][stack], each part 16-aligned (the page
+     * tables 4 KiB-aligned, at its page-aligned start). At most one move per
+     * section. First try: the image stays in its module, which staging
+     * avoids. */
+    uint32_t tables_size = long_mode ? PAGING_SIZE : 0;
+    uint32_t blob_size = (uint32_t)(installer_end - installer_start); /* a multiple of 16: installer.asm */
     struct avoid av = { .im = &im, .module_start = c->image_start, .module_end = c->image_end };
-    uint64_t staging, info_off, blob_off, moves_off, stack_top_off;
-    uint32_t tables_size = long_mode ? PAGING_SIZE : 0; /* at the start: page-aligned */
+    uint64_t staging, moves_off, blob_off, info_off, stack_top_off;
     bool move_image = false;
     for (;;) {
-        info_off = align_up(tables_size + (move_image ? image_size : 0), STAGING_ALIGN);
-        blob_off = align_up(info_off + info_size, STAGING_ALIGN);
-        moves_off = align_up(blob_off + blob_size, STAGING_ALIGN);
-        stack_top_off = align_up(moves_off + (uint64_t)moves * sizeof(struct move), STAGING_ALIGN) + STAGING_STACK_SIZE;
+        moves_off = tables_size + (move_image ? align_up(image_size, STAGING_ALIGN) : 0);
+        blob_off = moves_off + (uint64_t)h->section_count * sizeof(struct move);
+        info_off = blob_off + blob_size;
+        stack_top_off = align_up(info_off + info_size, STAGING_ALIGN) + STAGING_STACK_SIZE;
         if (memmap_find_free(&c->map, stack_top_off, PAGE, MIB, GIB4, staging_conflict, &av, &staging))
             break;
         if (move_image)
@@ -180,18 +176,16 @@ noreturn void install(struct image im, const struct chain *c, bool long_mode)
         im = image_at(base + tables_size); /* the module may now be partly overwritten */
         h = im.header;
     }
-
-    uint8_t *info = base + info_off;
-    bootinfo_build(&im, c, info, (uint32_t)h->bootinfo_addr);
-
-    memcpy(base + blob_off, installer_start, blob_size);
     if (long_mode)
         paging_build((uint64_t *)base);
-    order_moves(&im, info, (uint32_t)info_size, (struct move *)(base + moves_off));
+    uint8_t *info = base + info_off;
+    bootinfo_build(&im, c, info, (uint32_t)h->bootinfo_addr);
+    memcpy(base + blob_off, installer_start, blob_size);
+    struct move *moves = (struct move *)(base + moves_off);
+    uint32_t count = (uint32_t)(order_moves(&im, info, (uint32_t)info_size, moves) - moves);
 
-    uint32_t magic = h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC;
     con_line(CON_SERIAL, STAGE ": entering 0x%lx (%s)", h->entry, protocol_name(h->protocol));
-    installer_enter((uint32_t)(uintptr_t)(base + blob_off), (const struct move *)(base + moves_off), moves,
-                    (uint32_t)(uintptr_t)(base + stack_top_off), magic, (uint32_t)h->bootinfo_addr, (uint32_t)h->entry,
-                    long_mode ? (uint32_t)(uintptr_t)base : 0);
+    installer_enter((uint32_t)(uintptr_t)(base + blob_off), moves, count, (uint32_t)(uintptr_t)(base + stack_top_off),
+                    h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC,
+                    (uint32_t)h->bootinfo_addr, (uint32_t)h->entry, long_mode ? (uint32_t)(uintptr_t)base : 0);
 }

@@ -267,4 +267,5 @@ gdt:    FLAT_GDT
         dq FLAT_CODE64_DESC             ; CODE64_SEL, for lm_call
 gdtr:   dw GDT_SIZE + 8 - 1
 .base:  dd 0                            ; filled in above
+        align 16, db 0                  ; install.c places what follows the blob 16-aligned
 installer_end:

@@ -5,7 +5,6 @@
 
 #include "loader.h"
 
-#define PAGE_SIZE 0x1000u
 #define ENTRIES 512u
 #define PDS 4u            /* page directories: 4 x 512 x 2 MiB = 4 GiB */
 #define PTE_PRESENT 0x1u
@@ -31,14 +30,18 @@ bool long_mode_available(void)
     return d & EXT_EDX_LM;
 }
 
-void paging_build(uint64_t *t)
+void paging_build(uint64_t *tables)
 {
-    /* t[0..511] PML4, t[512..1023] PDPT, then the page directories. */
-    for (uint32_t i = 0; i < ENTRIES * 2; i++)
+    /* In 32-bit halves: t[0..1023] PML4, t[1024..2047] PDPT, then the page
+     * directories, 2 MiB pages from 0. */
+    uint32_t *t = (uint32_t *)tables;
+    for (uint32_t i = 0; i < ENTRIES * 4; i++)
         t[i] = 0;
-    t[0] = (uintptr_t)(t + ENTRIES) | PTE_PRESENT | PTE_WRITE;
+    t[0] = (uintptr_t)(t + ENTRIES * 2) | PTE_PRESENT | PTE_WRITE;
     for (uint32_t i = 0; i < PDS; i++)
-        t[ENTRIES + i] = (uintptr_t)(t + ENTRIES * (2 + i)) | PTE_PRESENT | PTE_WRITE;
-    for (uint32_t i = 0; i < ENTRIES * PDS; i++)
-        t[ENTRIES * 2 + i] = (uint64_t)i << 21 | PTE_LARGE | PTE_PRESENT | PTE_WRITE;
+        t[ENTRIES * 2 + 2 * i] = (uintptr_t)(t + ENTRIES * 2 * (2 + i)) | PTE_PRESENT | PTE_WRITE;
+    for (uint32_t i = 0; i < ENTRIES * PDS; i++) {
+        t[ENTRIES * 4 + 2 * i] = i << 21 | PTE_LARGE | PTE_PRESENT | PTE_WRITE;
+        t[ENTRIES * 4 + 2 * i + 1] = i >> 11;
+    }
 }

@@ -19,9 +19,8 @@ static const char *cpu_mode_name(uint8_t mode)
 static noreturn void not_in_ram(const struct image *im, uint32_t i, const struct memmap *m, uint64_t bad)
 {
     const struct mimg_section *s = &im->section[i];
-    const struct mem_entry *e = memmap_find_unusable(m, bad);
-    die(STAGE, "section %u '%s' [0x%lx,0x%lx) is not in usable RAM (at 0x%lx: map type %u, 0 if none; RAM ends at 0x%lx)",
-        i, im->strtab + s->name_off, s->dest, s->dest + s->mem_size, bad, e ? e->type : 0, memmap_ram_end(m));
+    die(STAGE, "section %u '%s' [0x%lx,0x%lx) is not in usable RAM (at 0x%lx; RAM ends at 0x%lx)", i,
+        im->strtab + s->name_off, s->dest, s->dest + s->mem_size, bad, memmap_ram_end(m));
 }
 
 void target_check(const struct image *im, const struct chain *c)
