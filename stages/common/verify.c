@@ -88,6 +88,7 @@ static int fail(struct verifier *v, enum mimg_rule rule, const char *code, const
 static const char version[] = "version %u.%u";
 static const char bad_crc[] = "0x%x, CRC-32 0x%x";
 static const char not_zero[] = "not zero";
+static const char past_end[] = "past the end of the image";
 static const char differs[] = "differs from section %u";
 
 static int all_zero(const void *p, uint32_t n)
@@ -169,7 +170,7 @@ static int check_head_inside_file(struct verifier *v)
 
     if (head_end > v->size)
         return fail(v, MIMG_RULE_HEAD_INSIDE_FILE, AT_HEADER(CODE_TRUNCATED, strtab_size),
-                    "the tables end past 0x%x", v->size);
+                    past_end);
     v->head_end = (uint32_t)head_end;
     v->sec = (const struct mimg_section *)(v->image + MIMG_HEADER_SIZE);  /* = section_table_offset, rule 4 */
     v->strtab = (const char *)v->image + h->strtab_offset;
@@ -190,7 +191,6 @@ static int check_table_checksum(struct verifier *v)
 static int check_reserved(struct verifier *v)
 {
     const struct mimg_header *h = v->h;
-    
 
 #define HEADER_FIELD(f)                                                                  \
     if (!all_zero(&h->f, sizeof h->f))                                                   \
@@ -252,7 +252,7 @@ static int string_ok(const struct verifier *v, uint32_t off, uint32_t len)
     return v->strtab[off + len] == '\0';
 }
 
-static const char bad_string[] = "not NUL-terminated in the string table, or holds a NUL";
+static const char bad_string[] = "bad string";
 
 /* Rule 10. */
 static int check_strings(struct verifier *v)
@@ -360,7 +360,7 @@ static int check_payload_placement(struct verifier *v)
                         "not 4 KiB-aligned, or in the head");
         if (s->file_size > v->size || s->file_offset > v->size - s->file_size)
             return fail(v, MIMG_RULE_PAYLOAD_PLACEMENT, AT_SECTION(CODE_TRUNCATED, i, file_size),
-                        "payload past the end (0x%x)", v->size);
+                        past_end);
         if (s->file_offset < prev_end)
             return fail(v, MIMG_RULE_PAYLOAD_PLACEMENT, AT_SECTION(CODE_ORDER, i, file_offset),
                         "before section %u's payload ends", prev);

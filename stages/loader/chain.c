@@ -236,7 +236,7 @@ void chain_read(uint32_t magic, uint32_t info, struct chain *c)
     else if (magic == MB2_BOOTLOADER_MAGIC)
         have_meminfo = read_mb2((const struct mb2_info *)info, c, &p);
     else
-        die(STAGE, "EAX=0x%x: not entered by a Multiboot loader (GRUB multiboot or multiboot2, QEMU -kernel)", magic);
+        die(STAGE, "EAX=0x%x: not entered by a Multiboot loader", magic);
 
     if (c->map.count == 0)
         die(STAGE, "no memory map");
@@ -246,9 +246,8 @@ void chain_read(uint32_t magic, uint32_t info, struct chain *c)
     if (!p.found && p.want) {
         char want[NAME_MAX_SHOWN];
         copy_name(want, p.want, p.want_len);
-        die(STAGE, "image=%s: none of the %u modules has that name (the first word of its string, or its last "
-                   "path component)", want, p.count);
+        die(STAGE, "image=%s: no module of that name", want);
     }
     if (!p.found)
-        die(STAGE, "no modules: load the .mimg as the first module (GRUB: module, QEMU: -initrd)");
+        die(STAGE, "no modules: load the .mimg image as a module");
 }

@@ -30,8 +30,8 @@
 
 #define PAGE 0x1000u
 #define STAGING_ALIGN 16u
-/* The staging stack: installer_enter and the installer's far return use a
- * few words; the rest is for a kernel that pushes before it sets up its own
+/* The staging stack: installer_enter, the installer and lm_call use about
+ * 100 bytes; the rest is for a kernel that pushes before it sets up its own
  * stack (both specs leave ESP undefined; GRUB points it at spare memory too). */
 #define STAGING_STACK_SIZE 256u
 
@@ -57,7 +57,7 @@ struct avoid {
     uint64_t module_start, module_end; /* empty when the image moves out of it */
 };
 
-static void lowest(uint64_t *min, uint64_t start, uint64_t end, uint64_t a, uint64_t b)
+__attribute__((noinline)) static void lowest(uint64_t *min, uint64_t start, uint64_t end, uint64_t a, uint64_t b)
 {
     if (overlaps(start, end, a, b) && a < *min)
         *min = a;
@@ -102,21 +102,24 @@ static bool section_move(const struct mimg_section *s, const uint8_t *base, cons
     return true;
 }
 
-/* The move list, in an order that never overwrites a payload not yet copied.
- * Sections are sorted by dest and disjoint (rule 13), their payloads lie in
- * the same order and disjoint (rule 15), and each writes [dest, dest +
- * mem_size) with mem_size >= file_size (rule 14). Call a payload's move
- * "up" when dest > its source address, "down" otherwise. Then:
- *  - an up move i writes no source j < i (they end before its source, below
- *    dest) and no source of a down move j > i (that would put dest_j <
- *    dest_i);
- *  - a down move i writes no source of an up move j < i (that source would
- *    end after dest_i + mem_size_i, beyond dest_j);
+/* The move list, in an order that never overwrites a payload not yet copied
+ * (stages/README.md, "Ordered moves"). Sections are sorted by dest and
+ * disjoint (rule 13), their payloads lie in the same order and disjoint
+ * (rule 15), and each writes [dest, dest + mem_size) with mem_size >=
+ * file_size (rule 14). Call a payload's move "up" when dest > src, its
+ * source address, "down" otherwise. Then:
+ *  - an up move i writes no source of a section j < i (those end at or
+ *    below src_i < dest_i), nor of a down move j > i (its writes end at or
+ *    below dest_j <= src_j): of the moves not yet done it could only hit
+ *    later up moves;
+ *  - a down move i writes no source of a down move j > i (its writes end at
+ *    or below dest_j <= src_j): it could only hit up moves and earlier down
+ *    moves;
  * so the up moves in descending table order, then the down moves in
  * ascending order, each overwrite only sources already copied (or their
  * own, which the installer copies as memmove does). Moves whose source is
  * not in the module (the boot information from staging; zero-fills) come
- * last, when no payload is still needed. Nothing is ever staged for it. */
+ * last, when no payload is still needed. No layout needs a temporary copy. */
 static struct move *order_moves(const struct image *im, const uint8_t *info, uint32_t info_size, struct move *out)
 {
     uint32_t n = im->header->section_count;
@@ -141,15 +144,15 @@ noreturn void install(struct image im, const struct chain *c, bool long_mode)
 
     uint64_t info_size = bootinfo_build(&im, c, 0, (uint32_t)h->bootinfo_addr);
     if (info_size > h->bootinfo_size)
-        die(STAGE, "the boot information needs 0x%lx bytes, over bootinfo_size 0x%lx", info_size, h->bootinfo_size);
+        die(STAGE, "the boot information needs 0x%lx bytes, over bootinfo_size", info_size);
 
     /* Lay out the staging area: [page tables][image, if it moves][move list]
-     * [installer][boot information][stack], each part 16-aligned (the page
-     * tables 4 KiB-aligned, at its page-aligned start). At most one move per
-     * section. First try: the image stays in its module, which staging
-     * avoids. */
+     * [installer][boot information][stack]: the page tables 4 KiB-aligned
+     * at its page-aligned start, the image, move list and installer 16-,
+     * the stack top 16-aligned. At most one move per section. First try:
+     * the image stays in its module, which staging avoids. */
     uint32_t tables_size = long_mode ? PAGING_SIZE : 0;
-    uint32_t blob_size = (uint32_t)(installer_end - installer_start); /* a multiple of 16: installer.asm */
+    uint32_t blob_size = (uint32_t)(installer_end - installer_start);
     struct avoid av = { .im = &im, .module_start = c->image_start, .module_end = c->image_end };
     uint64_t staging, moves_off, blob_off, info_off, stack_top_off;
     bool move_image = false;
@@ -161,8 +164,7 @@ noreturn void install(struct image im, const struct chain *c, bool long_mode)
         if (memmap_find_free(&c->map, stack_top_off, PAGE, MIB, GIB4, staging_conflict, &av, &staging))
             break;
         if (move_image)
-            die(STAGE, "no room for staging (0x%lx bytes) in RAM from 1 MiB to 4 GiB outside the sections and mimgload",
-                stack_top_off);
+            die(STAGE, "no room for staging (0x%lx bytes) in RAM outside the sections and mimgload", stack_top_off);
         /* Second try: the image moves, and staging may overlap the module. */
         move_image = true;
         av.module_start = av.module_end = 0;
@@ -171,7 +173,7 @@ noreturn void install(struct image im, const struct chain *c, bool long_mode)
 
     /* From here on memory is written: staging only, until the installer runs. */
     if (move_image) {
-        con_line(CON_SERIAL, STAGE ": moving the image to 0x%x: no room for staging beside it", (uint32_t)staging);
+        con_line(CON_SERIAL, STAGE ": moving the image to 0x%x", (uint32_t)staging);
         memmove(base + tables_size, (const void *)(uintptr_t)c->image_start, image_size);
         im = image_at(base + tables_size); /* the module may now be partly overwritten */
         h = im.header;

@@ -35,7 +35,7 @@ MSR_EFER        equ 0xC0000080
 EFER_LME        equ 1 << 8
 
 section .text
-global installer_start, installer_end, lm_call
+global installer_start, installer_end, lm_call, paging_build
 
 installer_start:
         cld
@@ -117,9 +117,10 @@ installer_start:
 
 ; uint32_t lm_call(uint32_t tables, uint32_t fn, uint32_t a, uint32_t b, uint32_t c)
 ; Runs the 64-bit function at fn with RDI = a, RSI = b, RDX = c in long mode,
-; with the page tables at `tables` (identity map of the first 4 GiB, see
-; paging.c), and returns its EAX in protected mode with paging off and CR4
-; and EFER as they were. fn may use every register but RBX, RBP and RSP.
+; with the page tables at `tables` (the identity map of the first 4 GiB
+; paging_build makes), and returns its EAX in protected mode, paging off, CR4
+; and EFER as they were (CR3 keeps `tables`). fn may use every register but
+; RBX, RBP and RSP.
 ; Needs interrupts off and a GDT with CODE64_SEL; position-independent.
 lm_call:
         push ebp
@@ -180,6 +181,39 @@ bits 32
         pop ebp
         ret
 
+; void paging_build(uint64_t *tables): lm_call's page tables at `tables`,
+; PAGING_SIZE (loader.h) bytes, 4 KiB-aligned: the PML4, the PDPT, then four
+; page directories mapping the first 4 GiB to itself in 2 MiB pages, every
+; entry present and writable. Every physical address fits in 32 bits, so
+; every entry's upper half is 0. Position-independent, like lm_call.
+PAGE            equ 0x1000
+PTE_PW          equ 0x3             ; present, writable
+PTE_LARGE       equ 0x80            ; in a page directory: a 2 MiB page
+paging_build:
+        push edi
+        mov edi, [esp + 8]
+        mov edx, edi
+        xor eax, eax
+        mov ecx, 6 * PAGE / 4
+        rep stosd                       ; all zero
+        lea eax, [edx + PAGE + PTE_PW]
+        mov [edx], eax                  ; PML4[0]: the PDPT
+        add edx, PAGE
+        mov ecx, 4
+.pdpt:  add eax, PAGE                   ; PDPT[0..3]: the page directories
+        mov [edx], eax
+        add edx, 8
+        loop .pdpt
+        add edx, PAGE - 4 * 8
+        mov eax, PTE_LARGE | PTE_PW
+        mov ecx, 4 * 512
+.pd:    mov [edx], eax                  ; the 2048 2 MiB pages
+        add edx, 8
+        add eax, 0x200000
+        loop .pd
+        pop edi
+        ret
+
 bits 64
 ; Copies one 64-byte block [RSI, RSI + 64) to [RDI, RDI + 64), every load
 ; before any store: memmove-safe for an overlapping block.
@@ -205,8 +239,9 @@ bits 64
 ; moves64(RDI = the move list, ESI = its length): the moves of the 32-bit
 ; loop above. Under TCG a copy costs per emulated instruction and per
 ; memory access: forward copies move 256 bytes an iteration in 8-byte
-; loads, which takes half the time of `rep movsd`. Backward copies, rare
-; (a payload overlapping its own section from below), use `rep movsq`.
+; loads, which takes half the time of `rep movsd` (128 bytes an iteration
+; take a third more). Backward copies, rare (a payload overlapping its own
+; section from below), use `rep movsq`.
 moves64:
         push rbx
         mov r12, rdi
@@ -222,8 +257,8 @@ moves64:
         jz .ftail                       ; reads only bytes above what it writes
 .fblk:  BLOCK64 0
         BLOCK64 64
-        sub rsi, -128                   ; (8-bit displacements only: shorter code)
-        sub rdi, -128
+        sub rsi, -128                   ; (8-bit displacements and immediates:
+        sub rdi, -128                   ; shorter code)
         BLOCK64 0
         BLOCK64 64
         sub rsi, -128
@@ -267,5 +302,4 @@ gdt:    FLAT_GDT
         dq FLAT_CODE64_DESC             ; CODE64_SEL, for lm_call
 gdtr:   dw GDT_SIZE + 8 - 1
 .base:  dd 0                            ; filled in above
-        align 16, db 0                  ; install.c places what follows the blob 16-aligned
 installer_end:

@@ -58,13 +58,14 @@ uint64_t bootinfo_build(const struct image *im, const struct chain *c, uint8_t *
  * PAGING_SIZE bytes, 4 KiB-aligned. */
 #define PAGING_SIZE 0x6000u
 #define PAGING_ALIGN 0x1000u
-bool long_mode_available(void);
-void paging_build(uint64_t *tables);
+bool long_mode_available(void);                                                       /* paging.c */
+void paging_build(uint64_t *tables);                                                  /* installer.asm */
 uint32_t lm_call(uint32_t tables, uint32_t fn, uint32_t a, uint32_t b, uint32_t c); /* installer.asm */
 
-/* install.c: moves what is in the way, builds the boot information and the
- * move list in a staging area, and hands over to the installer, which
- * copies every section and enters the kernel. */
+/* install.c: lays out a staging area outside every section, the image
+ * module and mimgload, builds the boot information, the page tables and the
+ * ordered move list there, and hands over to the installer, which copies
+ * every section and enters the kernel. */
 noreturn void install(struct image im, const struct chain *c, bool long_mode);
 
 #endif

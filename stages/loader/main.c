@@ -11,10 +11,7 @@
 #define MIMG_ALIGN 8 /* verify.h: the image's structures are naturally aligned from here */
 
 static struct chain chain; /* in .bss: the chain loader's structures may lie where sections go */
-/* lm_call's page tables, 4 KiB-aligned at run time: an aligned .bss would
- * align mimgload's one segment, and pad the file, to 4 KiB. */
-static uint8_t tables_space[PAGING_SIZE + PAGING_ALIGN - 1];
-static uint64_t *tables;
+static uint64_t tables[PAGING_SIZE / sizeof(uint64_t)] __attribute__((aligned(PAGING_ALIGN))); /* for lm_call */
 
 extern const char xxh64_stripes64[]; /* xxh64_long.asm */
 
@@ -48,7 +45,6 @@ noreturn void mimgload_main(uint32_t magic, uint32_t info)
             chain.image_start, MIMG_ALIGN);
     bool long_mode = long_mode_available();
     if (long_mode) {
-        tables = (uint64_t *)(((uintptr_t)tables_space + PAGING_ALIGN - 1) & ~(uintptr_t)(PAGING_ALIGN - 1));
         paging_build(tables);
         xxh64_stripes_hook = stripes_long;
     }

@@ -16,11 +16,11 @@ static const char *cpu_mode_name(uint8_t mode)
     }
 }
 
-static noreturn void not_in_ram(const struct image *im, uint32_t i, const struct memmap *m, uint64_t bad)
+static noreturn void not_in_ram(const struct image *im, uint32_t i, uint64_t bad)
 {
     const struct mimg_section *s = &im->section[i];
-    die(STAGE, "section %u '%s' [0x%lx,0x%lx) is not in usable RAM (at 0x%lx; RAM ends at 0x%lx)", i,
-        im->strtab + s->name_off, s->dest, s->dest + s->mem_size, bad, memmap_ram_end(m));
+    die(STAGE, "section %u '%s' [0x%lx,0x%lx) is not in usable RAM (at 0x%lx)", i, im->strtab + s->name_off, s->dest,
+        s->dest + s->mem_size, bad);
 }
 
 void target_check(const struct image *im, const struct chain *c)
@@ -28,9 +28,9 @@ void target_check(const struct image *im, const struct chain *c)
     const struct mimg_header *h = im->header;
 
     if (h->protocol != MIMG_PROTOCOL_MULTIBOOT1 && h->protocol != MIMG_PROTOCOL_MULTIBOOT2)
-        die(STAGE, "protocol %s is not supported by this mimgload yet", protocol_name(h->protocol));
+        die(STAGE, "protocol %s: not supported yet", protocol_name(h->protocol));
     if (h->cpu_mode != MIMG_CPU_PROTECTED32)
-        die(STAGE, "cpu mode %s is not supported by this mimgload yet", cpu_mode_name(h->cpu_mode));
+        die(STAGE, "cpu mode %s: not supported yet", cpu_mode_name(h->cpu_mode));
     if (h->bootinfo_size == 0)
         die(STAGE, "no boot information block (bootinfo_size 0)");
     if (h->protocol == MIMG_PROTOCOL_MULTIBOOT2 && h->bootinfo_addr % MB2_INFO_ALIGN)
@@ -42,7 +42,7 @@ void target_check(const struct image *im, const struct chain *c)
         const struct mimg_section *s = &im->section[i];
         uint64_t bad;
         if (s->type != MIMG_TYPE_RESERVED && !memmap_usable(&c->map, s->dest, s->dest + s->mem_size, &bad))
-            not_in_ram(im, i, &c->map, bad);
+            not_in_ram(im, i, bad);
     }
 
     /* Firmware keeps the top few KiB of RAM for itself (ACPI tables), so the
