@@ -3,7 +3,7 @@
 // promise checked every time: no byte outside the MBR's boot code area and
 // the target partition changes on success, and no byte at all on an error.
 
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { closeSync, cpSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
@@ -16,10 +16,13 @@ import { encodeMbr } from '../formats/mbr/index.js';
 import { missingTools, run, tempDir } from '../../test/support/toolchain.js';
 import { noStandInStages, standInStages } from '../../test/support/stages.js';
 import { readDiskFile } from './disk.js';
+import { build } from './build.js';
 import { install } from './install.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/hello/', import.meta.url));
-const IMAGE = join(EXAMPLE, 'hello.mimg');
+/** examples/hello built into this process's temp dir: the repo holds no built image. */
+const IMAGE = join(tempDir(), 'hello.mimg');
+before(() => build(join(EXAMPLE, 'mimg.toml'), IMAGE));
 const skip = noStandInStages ?? missingTools('sfdisk', 'sgdisk', 'mkfs.fat', 'mkfs.ext4');
 const MiB = 2048; // sectors
 

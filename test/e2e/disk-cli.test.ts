@@ -19,6 +19,17 @@ import { missingTools, run, tempDir } from '../support/toolchain.js';
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../../examples/hello/', import.meta.url));
 
+let built: string | undefined;
+/** examples/hello built once into this process's temp dir: the repo holds no built image. */
+function builtExample(): string {
+  if (built === undefined) {
+    built = join(tempDir(), 'hello.mimg');
+    const r = spawnSync(process.execPath, [CLI, 'build', join(EXAMPLE, 'mimg.toml'), '-o', built], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`building examples/hello failed: ${r.stderr}`);
+  }
+  return built;
+}
+
 function mimg(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: tempDir(), encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -96,7 +107,7 @@ describe('mimg install refusals', { skip: missingTools('sfdisk', 'mkfs.fat') }, 
     run('mkfs.fat', ['--offset', '2048', file, '4096']);
     return file;
   }
-  const image = join(EXAMPLE, 'hello.mimg');
+  const image = builtExample();
 
   test('each refusal is one line, exit 1, and the disk is not touched', () => {
     const file = fatDisk();
@@ -137,7 +148,7 @@ describe('with the real BIOS stages', { skip: missingPrebuiltStages() ?? missing
     writeFileSync(file, '');
     run('truncate', ['-s', '16M', file]);
     run('sh', ['-c', `printf 'label: dos\\nstart=2048, type=da\\n' | sfdisk -q "$1"`, 'sh', file]);
-    const r = mimg('install', '--disk', file, '--partition', '1', join(EXAMPLE, 'hello.mimg'));
+    const r = mimg('install', '--disk', file, '--partition', '1', builtExample());
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^mimg: installed .*hello\.mimg into .* partition 1 \(LBA 0x800\): stage 1 in the MBR, boot volume 0x[0-9a-f]+ bytes with 2 ranges$/m);
     const j = JSON.parse(mimg('inspect', file, '--json').stdout) as DiskJson;
