@@ -38,9 +38,10 @@ Usage:
   mimg install --disk DISK --partition N CONFIG|IMAGE [--force]
                                               install the BIOS boot code and a boot volume
                                               into partition N of a disk image
-  mimg run CONFIG|IMAGE [-m SIZE] [--qemu-arg ARG]...
+  mimg run CONFIG|IMAGE [-m SIZE] [--disk ide|virtio] [--qemu-arg ARG]...
                                               build if given a config, then boot it in QEMU
-                                              through mimgload; exits with QEMU's status
+                                              through mimgload (or, with --disk, the BIOS disk
+                                              the config's [media] writes); exits with QEMU's status
   mimg schema                                 print the JSON Schema of the config
   mimg --help | --version
 
@@ -199,13 +200,19 @@ async function cmdVerify(argv: string[]): Promise<number> {
   return 0;
 }
 
+const RUN_USAGE = 'mimg run CONFIG|IMAGE [-m SIZE] [--disk ide|virtio] [--qemu-arg ARG]...';
+
 async function cmdRun(argv: string[]): Promise<number> {
-  const a = args(argv, { memory: { type: 'string', short: 'm' }, 'qemu-arg': { type: 'string', multiple: true } }, [1, 1], 'mimg run CONFIG|IMAGE [-m SIZE] [--qemu-arg ARG]...');
+  const a = args(argv, { memory: { type: 'string', short: 'm' }, disk: { type: 'string' }, 'qemu-arg': { type: 'string', multiple: true } }, [1, 1], RUN_USAGE);
   const file = a.positionals[0]!;
+  const bus = a.values.disk as string | undefined;
+  if (bus !== undefined && bus !== 'ide' && bus !== 'virtio') throw new UsageError(`--disk must be ide or virtio, got "${bus}"; usage: ${RUN_USAGE}`);
   let image = file;
+  let disk: string | undefined;
   let ram: bigint;
   const head = await firstBytes(file, MIMG_MAGIC.length);
   if (head.length === MIMG_MAGIC.length && head.every((b, i) => b === MIMG_MAGIC[i])) {
+    if (bus) throw new UsageError(`--disk boots the disk a config's [media] describes; ${file} is an image; usage: ${RUN_USAGE}`);
     const r = await readImageFile(file, false);
     if (!r.image) throw new MimgError(r.issues);
     ram = r.image.header.ramRequired;
@@ -215,10 +222,15 @@ async function cmdRun(argv: string[]): Promise<number> {
     console.error(summary(r));
     image = r.output;
     ram = (await loadConfig(file)).image.ram;
+    if (bus) {
+      if (!r.disk) throw new MimgError(issue('CONFIG_MISSING', '--disk needs [media] type = "disk" in the config', { file, where: 'media' }));
+      disk = r.disk.output;
+    }
   }
   const MiB = 1n << 20n;
   const memory = (a.values.memory as string | undefined) ?? `${alignUp(ram > 128n * MiB ? ram : 128n * MiB, MiB) / MiB}M`;
-  return bootInteractive({ image, memory, extraArgs: (a.values['qemu-arg'] as string[] | undefined) ?? [] });
+  const extraArgs = (a.values['qemu-arg'] as string[] | undefined) ?? [];
+  return bootInteractive(disk ? { disk, bus: bus as 'ide' | 'virtio', memory, extraArgs } : { image, memory, extraArgs });
 }
 
 async function main(argv: string[]): Promise<number> {

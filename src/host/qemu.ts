@@ -51,9 +51,22 @@ function notInstalled(): MimgError {
   return new MimgError(issue('QEMU_MISSING', `${QEMU} was not found`));
 }
 
+/** A BIOS disk image booted by SeaBIOS from an IDE or virtio-blk drive. */
+export interface DiskBootOptions {
+  disk: string;
+  bus: 'ide' | 'virtio';
+  memory: string;
+  extraArgs?: readonly string[];
+}
+
+/** QEMU's arguments for booting a disk image. */
+export function diskArgs(o: DiskBootOptions): string[] {
+  return ['-drive', `file=${o.disk},format=raw,if=${o.bus}`, ...machineArgs(o.memory), ...(o.extraArgs ?? [])];
+}
+
 /** Boot with the serial console on this terminal; resolves to QEMU's exit status. */
-export function bootInteractive(o: BootOptions): Promise<number> {
-  const args = qemuArgs(o);
+export function bootInteractive(o: BootOptions | DiskBootOptions): Promise<number> {
+  const args = 'disk' in o ? diskArgs(o) : qemuArgs(o);
   return new Promise((resolve, reject) => {
     const child = spawn(QEMU, args, { stdio: 'inherit' });
     child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? notInstalled() : err));
