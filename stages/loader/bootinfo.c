@@ -102,6 +102,7 @@ static void build_mb1(struct out *o, const struct image *im, const struct chain 
     uint32_t mods_at = (uint32_t)o->pos;
     for (int32_t i = next_module(im, -1); i >= 0; i = next_module(im, i))
         put_zeros(o, sizeof(struct mb1_module)); /* filled below, once the strings have addresses */
+    put_zeros(o, c->extra_count * sizeof(struct mb1_module));
     info.mods_addr = o->addr + mods_at;
     info.mods_count = (uint32_t)(o->pos - mods_at) / sizeof(struct mb1_module);
 
@@ -129,6 +130,11 @@ static void build_mb1(struct out *o, const struct image *im, const struct chain 
             .mod_end = (uint32_t)(s->dest + s->mem_size),
             .string = put_module_string(o, im, s),
         };
+        patch(o, at, &m, sizeof m);
+    }
+    for (uint32_t i = 0; i < c->extra_count; i++, at += sizeof(struct mb1_module)) {
+        const struct extra *x = &c->extra[i];
+        struct mb1_module m = { .mod_start = x->start, .mod_end = x->end, .string = put_string(o, x->string, (uint32_t)strlen(x->string)) };
         patch(o, at, &m, sizeof m);
     }
     patch(o, info_at, &info, sizeof info);
@@ -173,6 +179,18 @@ static void build_mb2(struct out *o, const struct image *im, const struct chain 
         };
         put(o, &m, sizeof m);
         put_module_string(o, im, s);
+        pad_to(o, MB2_TAG_ALIGN);
+    }
+    for (uint32_t i = 0; i < c->extra_count; i++) {
+        const struct extra *x = &c->extra[i];
+        uint32_t len = (uint32_t)strlen(x->string);
+        struct mb2_tag_module m = {
+            .tag = { .type = MB2_TAG_MODULE, .size = sizeof m + len + 1 },
+            .mod_start = x->start,
+            .mod_end = x->end,
+        };
+        put(o, &m, sizeof m);
+        put_string(o, x->string, len);
         pad_to(o, MB2_TAG_ALIGN);
     }
 

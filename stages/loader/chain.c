@@ -76,10 +76,20 @@ static void copy_name(char *dst, const char *src, uint32_t len)
 static void consider_module(struct chain *c, struct pick *p, uint32_t start, uint32_t end, const char *string)
 {
     uint32_t index = p->count++;
-    if (p->found || (p->want ? !name_matches(string, p->want, p->want_len) : index != 0))
-        return;
     if (end < start)
         die(STAGE, "module %u '%s' ends at 0x%x, before its start", index, string, end);
+    if (p->found || (p->want ? !name_matches(string, p->want, p->want_len) : index != 0)) {
+        /* Not the image: kept, to be handed on to the kernel. */
+        uint32_t len = (uint32_t)strlen(string);
+        if (c->extra_count == EXTRA_MAX || len >= EXTRA_STRING_MAX)
+            die(STAGE, "module %u '%s': over %u modules besides the image, or a string over %u bytes", index, string,
+                EXTRA_MAX, EXTRA_STRING_MAX - 1);
+        struct extra *x = &c->extra[c->extra_count++];
+        x->start = start;
+        x->end = end;
+        memcpy(x->string, string, len + 1);
+        return;
+    }
     p->found = true;
     c->image_start = start;
     c->image_end = end;

@@ -5,8 +5,11 @@
  * 1. Destinations D: every section, `reserved` ones included.
  * 2. A staging area, in usable RAM below 4 GiB and above the first MiB,
  *    overlapping neither D, nor mimgload (code, data, stack), nor the image
- *    module, holds:
- *      [page tables][move list][installer blob][boot information][stack]
+ *    module, nor any other chain loader module (an "extra"), holds:
+ *      [page tables][moved extras][move list][installer blob][boot information][stack]
+ *    An extra that overlaps D is copied there before anything else is
+ *    written (and the boot information gives that address); any other stays
+ *    where it is, outside D and staging, which no move writes.
  *    (the page tables only where the CPU has long mode: the installer's
  *    copies run in 64-bit code there, installer.asm).
  * 3. The installer, running from staging, copies every payload from the
@@ -54,6 +57,8 @@ noreturn void installer_enter(uint32_t blob, const struct move *moves, uint32_t 
 /* What the staging area must avoid besides the memory map's holes. */
 struct avoid {
     const struct image *im;
+    const struct chain *c;
+    bool all_extras; /* false: only the extras that stay (the image stays too) */
     uint64_t module_start, module_end; /* empty when the image moves out of it */
 };
 
@@ -61,6 +66,17 @@ __attribute__((noinline)) static void lowest(uint64_t *min, uint64_t start, uint
 {
     if (overlaps(start, end, a, b) && a < *min)
         *min = a;
+}
+
+/* Whether extra module x overlaps a section, and so must move to staging. */
+static bool extra_moves(const struct image *im, const struct extra *x)
+{
+    for (uint32_t i = 0; i < im->header->section_count; i++) {
+        const struct mimg_section *s = &im->section[i];
+        if (overlaps(x->start, x->end, s->dest, s->dest + s->mem_size))
+            return true;
+    }
+    return false;
 }
 
 /* memmap_conflict_fn: the lowest start among what [start, end) hits. */
@@ -74,6 +90,9 @@ static uint64_t staging_conflict(const void *ctx, uint64_t start, uint64_t end)
     }
     lowest(&min, start, end, (uintptr_t)__mimgload_start, (uintptr_t)__mimgload_end);
     lowest(&min, start, end, av->module_start, av->module_end);
+    for (uint32_t i = 0; i < av->c->extra_count; i++)
+        if (av->all_extras || !extra_moves(av->im, &av->c->extra[i]))
+            lowest(&min, start, end, av->c->extra[i].start, av->c->extra[i].end);
     return min;
 }
 
@@ -137,7 +156,7 @@ static struct move *order_moves(const struct image *im, const uint8_t *info, uin
     return out;
 }
 
-noreturn void install(struct image im, const struct chain *c, bool long_mode)
+noreturn void install(struct image im, struct chain *c, bool long_mode)
 {
     const struct mimg_header *h = im.header;
     uint32_t image_size = c->image_end - c->image_start;
@@ -153,11 +172,16 @@ noreturn void install(struct image im, const struct chain *c, bool long_mode)
      * the image stays in its module, which staging avoids. */
     uint32_t tables_size = long_mode ? PAGING_SIZE : 0;
     uint32_t blob_size = (uint32_t)(installer_end - installer_start);
-    struct avoid av = { .im = &im, .module_start = c->image_start, .module_end = c->image_end };
-    uint64_t staging, moves_off, blob_off, info_off, stack_top_off;
+    uint64_t extras_size = 0;
+    for (uint32_t i = 0; i < c->extra_count; i++)
+        if (extra_moves(&im, &c->extra[i]))
+            extras_size += align_up(c->extra[i].end - c->extra[i].start, PAGE);
+    struct avoid av = { .im = &im, .c = c, .module_start = c->image_start, .module_end = c->image_end };
+    uint64_t staging, extras_off, moves_off, blob_off, info_off, stack_top_off;
     bool move_image = false;
     for (;;) {
-        moves_off = tables_size + (move_image ? align_up(image_size, STAGING_ALIGN) : 0);
+        extras_off = align_up(tables_size + (move_image ? image_size : 0), PAGE); /* page-aligned modules */
+        moves_off = extras_off + extras_size;
         blob_off = moves_off + (uint64_t)h->section_count * sizeof(struct move);
         info_off = blob_off + blob_size;
         stack_top_off = align_up(info_off + info_size, STAGING_ALIGN) + STAGING_STACK_SIZE;
@@ -168,6 +192,7 @@ noreturn void install(struct image im, const struct chain *c, bool long_mode)
         /* Second try: the image moves, and staging may overlap the module. */
         move_image = true;
         av.module_start = av.module_end = 0;
+        av.all_extras = true;
     }
     uint8_t *base = (uint8_t *)(uintptr_t)staging; /* below 4 GiB, as asked of memmap_find_free */
 
@@ -178,6 +203,30 @@ noreturn void install(struct image im, const struct chain *c, bool long_mode)
         im = image_at(base + tables_size); /* the module may now be partly overwritten */
         h = im.header;
     }
+    /* The extras that overlap a section, into staging in ascending source
+     * order. Staging may overlap their sources when the image stays: then
+     * they are copied first, up moves in descending order, then down moves
+     * ascending, the order of order_moves for the same reasons. */
+    uint32_t n = c->extra_count, dst[EXTRA_MAX], rank[EXTRA_MAX];
+    for (uint32_t i = 0; i < n; i++) {
+        dst[i] = (uint32_t)(staging + extras_off);
+        rank[i] = 0;
+        for (uint32_t j = 0; j < n; j++)
+            if (extra_moves(&im, &c->extra[j]) && (c->extra[j].start < c->extra[i].start || (c->extra[j].start == c->extra[i].start && j < i)))
+                dst[i] += (uint32_t)align_up(c->extra[j].end - c->extra[j].start, PAGE), rank[i]++;
+    }
+    for (uint32_t pass = 0; pass < 2; pass++)
+        for (uint32_t k = 0; k < n; k++)
+            for (uint32_t i = 0; i < n; i++) {
+                struct extra *x = &c->extra[i];
+                uint32_t size = x->end - x->start;
+                if (!extra_moves(&im, x) || (dst[i] <= x->start) != pass || rank[i] != (pass ? k : n - 1 - k))
+                    continue;
+                con_line(CON_SERIAL, STAGE ": moving module '%s' to 0x%x", x->string, dst[i]);
+                memmove((void *)(uintptr_t)dst[i], (const void *)(uintptr_t)x->start, size);
+                x->start = dst[i];
+                x->end = dst[i] + size;
+            }
     if (long_mode)
         paging_build((uint64_t *)base);
     uint8_t *info = base + info_off;

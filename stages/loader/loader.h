@@ -14,6 +14,17 @@
 
 #define NAME_MAX_SHOWN 64 /* bytes of a module name kept for messages */
 
+#define EXTRA_MAX 16        /* chain loader modules kept besides the image */
+#define EXTRA_STRING_MAX 64 /* bytes of such a module's string, its NUL included */
+
+/* A chain loader module other than the image (on a BIOS disk: a preloaded
+ * range), handed on to the kernel after the image's own modules. install()
+ * sets start and end to where it finally lies. */
+struct extra {
+    uint32_t start, end;
+    char string[EXTRA_STRING_MAX];
+};
+
 /* What the chain loader handed over, copied into .bss before anything
  * moves: its own structures lie in RAM that staging or sections may reuse. */
 struct chain {
@@ -26,6 +37,8 @@ struct chain {
     uint32_t rsdp_old_size, rsdp_new_size; /* 0: not given */
     uint8_t rsdp_old[RSDP_V1_SIZE];
     uint8_t rsdp_new[RSDP_MAX_SIZE];
+    uint32_t extra_count;
+    struct extra extra[EXTRA_MAX];
 };
 
 /* chain.c: fills *c from the Multiboot1 or Multiboot2 information at
@@ -63,9 +76,10 @@ void paging_build(uint64_t *tables);                                            
 uint32_t lm_call(uint32_t tables, uint32_t fn, uint32_t a, uint32_t b, uint32_t c); /* installer.asm */
 
 /* install.c: lays out a staging area outside every section, the image
- * module and mimgload, builds the boot information, the page tables and the
+ * module, mimgload and every extra module, moves there each extra module
+ * that overlaps a section, builds the boot information, the page tables and the
  * ordered move list there, and hands over to the installer, which copies
  * every section and enters the kernel. */
-noreturn void install(struct image im, const struct chain *c, bool long_mode);
+noreturn void install(struct image im, struct chain *c, bool long_mode);
 
 #endif

@@ -85,8 +85,14 @@ export function report(boot: CapturedBoot): Report {
   return parseTranscript(boot.serial);
 }
 
-/** Everything the guest reported must match the image. */
-export function assertMatches(r: Report, img: { inspect: Inspected; dir: string }, boot: CapturedBoot): void {
+/** A module the chain loader handed mimgload besides the image (a preloaded range): its string and its file in the image's directory. */
+export interface ExtraModule {
+  string: string;
+  file: string;
+}
+
+/** Everything the guest reported must match the image, then the extra modules, in order, after the image's own. */
+export function assertMatches(r: Report, img: { inspect: Inspected; dir: string }, boot: CapturedBoot, extra: ExtraModule[] = []): void {
   assert.deepEqual(r.failures, [], boot.serial);
   assert.ok(r.complete, `the kernel finished its report:\n${boot.serial}`);
   assert.equal(boot.status, EXIT_OK);
@@ -96,7 +102,7 @@ export function assertMatches(r: Report, img: { inspect: Inspected; dir: string 
   assert.equal(r.cmdline, img.inspect.cmdline);
   assert.equal(r.loader, 'mimgload');
   const modules = img.inspect.sections.filter((s) => s.type === 'module').sort((a, b) => a.component - b.component);
-  assert.equal(r.modules.length, modules.length, 'one module per data module');
+  assert.equal(r.modules.length, modules.length + extra.length, 'one module per data module, then the extra ones');
   modules.forEach((m, i) => {
     const got = r.modules[i]!;
     assert.equal(got.start, BigInt(m.start), `module ${i} start`);
@@ -104,6 +110,13 @@ export function assertMatches(r: Report, img: { inspect: Inspected; dir: string 
     assert.equal(got.string, m.cmdline ? `${m.name} ${m.cmdline}` : m.name, `module ${i} string`);
     const file = m.name === 'fixed' ? 'fixed.bin' : 'auto.txt';
     assert.equal(got.sha256, sha256(readFileSync(join(img.dir, file))), `module ${i} SHA-256 computed in the guest`);
+  });
+  extra.forEach((x, k) => {
+    const got = r.modules[modules.length + k]!;
+    const data = readFileSync(join(img.dir, x.file));
+    assert.equal(got.string, x.string, `extra module ${k} string`);
+    assert.equal(got.end - got.start, BigInt(data.length), `extra module ${k} size`);
+    assert.equal(got.sha256, sha256(data), `extra module ${k} SHA-256 computed in the guest`);
   });
   assert.ok(r.secondPresent, 'the second executable is installed at its address');
   assert.ok(r.mmap.some((e) => e.type === 1 && e.base <= 0x100000n && e.base + e.length >= 0x2100000n), 'memory map has the RAM the image uses');
