@@ -88,6 +88,18 @@ describe('BIOS disk media boot through stage 1, the bootstrapper and mimgload', 
     assert.doesNotMatch(b.serial, /MIMGTEST begin/);
   });
 
+  test('a disk read error in the image range: the bootstrapper names the read and halts', async () => {
+    const img = diskImage('read-error', 'multiboot1', 'mbr', false);
+    const inspected = JSON.parse(mimg('inspect', img.disk, '--json')) as { volume: { lba: string; ranges: { type: string; lba: string }[] } };
+    const sector = BigInt(inspected.volume.lba) + BigInt(inspected.volume.ranges.find((x) => x.type === 'image')!.lba);
+    // QEMU's blkdebug driver fails every read of that sector with EIO, on the DMA path and through INT 13h alike.
+    const conf = join(img.dir, 'blkdebug.conf');
+    writeFileSync(conf, `[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "${sector}"\n`);
+    const b = await runCaptured(['-drive', `file=blkdebug:${conf}:${img.disk},format=raw,if=ide`, ...machineArgs(MEMORY)], TIMEOUT_MS, /mimg bios: error/);
+    assert.match(b.serial, new RegExp(`mimg bios: error: disk 0x80: reading \\d+ sectors at LBA 0x${sector.toString(16)} failed`), b.serial);
+    assert.doesNotMatch(b.serial, /MIMGTEST begin/);
+  });
+
   test('too little RAM: a clear error, no jump', async () => {
     const img = diskImage('small-ram', 'multiboot1', 'mbr', false);
     const b = await bootDisk(img.disk, 'ide', '8M', /error/);
