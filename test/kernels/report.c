@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "io.h" /* the stages' port I/O: plain instructions, nothing protocol-specific to share by mistake */
 #include "kernel.h"
 #include "sha256.h"
 
@@ -61,18 +62,6 @@ struct acpi_rsdp {
 } __attribute__((packed));
 
 /* ---- port I/O, COM1, leaving QEMU ----------------------------------- */
-
-static inline void outb(uint16_t port, uint8_t value)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t value;
-    __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
-    return value;
-}
 
 static void serial_init(void)
 {
