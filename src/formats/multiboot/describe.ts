@@ -54,7 +54,7 @@ function tagText(t: Multiboot2Tag): string {
   }
 }
 
-/** One line per header and one per field group or tag; nothing for a header that is absent or malformed (see the issues). */
+/** One line per header and one per field group or tag; a header that is absent says so; a malformed one is left to its issues. */
 export function multibootText(scan: MultibootScan): string[] {
   const lines: string[] = [];
   const h1 = scan.multiboot1.value;
@@ -62,6 +62,8 @@ export function multibootText(scan: MultibootScan): string[] {
     lines.push(`Multiboot1 header at ${hex(h1.offset)}: flags ${hex(h1.flags)} (${flagNames(h1.flags).join(', ') || 'none'})`);
     if (h1.address) lines.push(`  address fields: ${addressText(h1.address)}, entry_addr ${hex(h1.address.entryAddr)}`);
     if (h1.video) lines.push(`  video mode: ${h1.video.modeType === 1 ? 'EGA text' : 'linear graphics'} ${h1.video.width}x${h1.video.height}x${h1.video.depth}`);
+  } else if (scan.multiboot1.issues.length === 0) {
+    lines.push('no Multiboot1 header');
   }
   const h2 = scan.multiboot2.value;
   if (h2) {
@@ -70,6 +72,8 @@ export function multibootText(scan: MultibootScan): string[] {
       const text = tagText(t);
       lines.push(`  tag ${i} ${tagName(t)}${t.flags & MB2_TAG_OPTIONAL ? ' (optional)' : ''}${text ? `: ${text}` : ''}`);
     });
+  } else if (scan.multiboot2.issues.length === 0) {
+    lines.push('no Multiboot2 header');
   }
   return lines;
 }

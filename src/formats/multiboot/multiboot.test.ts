@@ -239,9 +239,11 @@ test('inspect text and JSON name every header, field and tag', { skip }, () => {
   assert.match(text, /^ {2}tag 0 information request: 1 boot command line, 6 memory map, 14 ACPI old RSDP$/m);
   assert.match(text, /^ {2}tag 8 relocatable header: \[0x100000,0x10000000\), align 0x1000, preference lowest$/m);
   assert.match(text, /^ {2}tag 9 type 42 \(optional\): 4 bytes$/m);
+  assert.match(text, /^no Multiboot1 header$/m);
   const kludge = multibootText(scanMultiboot(fixture('mb1-kludge').bytes)).join('\n');
   assert.match(kludge, /^Multiboot1 header at 0x0: flags 0x10003 \(page-aligned modules, memory information, address fields\)$/m);
   assert.match(kludge, /file \[0x0,0x[0-9a-f]+\) -> \[0x100000,0x[0-9a-f]+\), entry_addr 0x[0-9a-f]+$/m);
+  assert.match(kludge, /^no Multiboot2 header$/m);
   const json = JSON.parse(JSON.stringify(multibootJson(scanMultiboot(fixture('mb1-kludge').bytes))));
   assert.equal(json.multiboot1.address.loadAddr, '0x100000');
   assert.equal(json.multiboot2, null);
