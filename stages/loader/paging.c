@@ -66,15 +66,16 @@ static uint64_t alias_pages(const struct mimg_section *s)
 
 uint32_t kernel_tables_size(const struct image *im, const struct memmap *map)
 {
-    uint64_t pages = 2 + identity_gib(map); /* PML4, PDPT, a directory per GiB */
+    uint32_t pages = 2 + identity_gib(map); /* PML4, PDPT, a directory per GiB */
     for (uint32_t i = 0; i < im->header->section_count; i++) {
         const struct mimg_section *s = &im->section[i];
-        uint64_t n = alias_pages(s);
-        if (s->vaddr) /* tables, directories, PDPTs: a partial one at each end */
-            pages += (n >> 9) + (n >> 18) + (n >> 27) + 6;
+        /* A table per 2 MiB, a directory per GiB, plus a partial one of
+         * each and of a PDPT at both ends. Sections with a vaddr are exec
+         * sections, so below 4 GiB (target_check): mem_size fits 32 bits. */
+        if (s->vaddr)
+            pages += ((uint32_t)s->mem_size >> 21) + ((uint32_t)s->mem_size >> 30) + 6;
     }
-    /* Sections lie below 4 GiB (target_check), so this stays far below 4 GiB. */
-    return (uint32_t)pages * PAGE_SIZE;
+    return pages * PAGE_SIZE;
 }
 
 /* The next-level table an entry points to, taken from *next (zeroed) if

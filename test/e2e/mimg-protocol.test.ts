@@ -93,6 +93,8 @@ interface Expect {
 async function assertMimg(r: Report, img: { inspect: Inspected; dir: string }, b: CapturedBoot, expect: Expect): Promise<void> {
   assertMatches(r, img, b, expect.extra ?? []);
   const sections = img.inspect.sections;
+  assert.equal(r.handoff?.info, BigInt(img.inspect.bootInfo.start), 'RDI/EBX is the image\'s bootinfo_addr');
+  assert.ok(r.handoff?.protocol === 'mimg' && r.handoff.size <= BigInt(img.inspect.bootInfo.size), 'the information fits the block mimg build sized');
 
   // Modules: the image's in component order, each with its section's flags and index; then the chain loader's.
   const modules = sections.map((s, index) => ({ s, index })).filter(({ s }) => s.type === 'module').sort((a, b) => a.s.component - b.s.component);

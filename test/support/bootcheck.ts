@@ -33,6 +33,7 @@ export interface InspectedSection {
 }
 export interface Inspected {
   protocol: string;
+  bootInfo: { start: string; size: string };
   entry: string;
   cmdline: string;
   sections: InspectedSection[];
