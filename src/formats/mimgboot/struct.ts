@@ -18,7 +18,7 @@ export const BOOT_HEADER = table('mimg_boot_info', 128, [
   { name: 'cmdline_len', type: 'u32', doc: 'its length in bytes, without the NUL' },
   { name: 'loader_off', type: 'u32', doc: 'the boot loader\'s name, `mimgload` (NUL-terminated)' },
   { name: 'loader_len', type: 'u32', doc: 'its length in bytes, without the NUL' },
-  { name: 'mmap_off', type: 'u32', doc: 'the memory map: `mmap_count` entries of 24 bytes, sorted by base' },
+  { name: 'mmap_off', type: 'u32', doc: 'the memory map: `mmap_count` entries of 24 bytes, in the firmware\'s order' },
   { name: 'mmap_count', type: 'u32', doc: 'memory map entries' },
   { name: 'modules_off', type: 'u32', doc: 'the modules: `module_count` entries of 40 bytes' },
   { name: 'module_count', type: 'u32', doc: 'module entries' },
