@@ -158,14 +158,16 @@ describe('the mimg protocol through mimgload', { skip, concurrency: 2 }, () => {
     await assertMimg(report(b), img, b, { machine: SMP_ARGS, bootDevice: QEMU_BOOT_DEVICE, long: false });
   });
 
-  test('ELF64 kernel chained by GRUB (multiboot2)', async () => {
-    const img = image('mimg64-grub', 'mimg', kernels().mimg64);
-    const iso = grubIso({ name: 'grub-mimg64', loader: mimgloadPath(), image: img.path, protocol: 'multiboot2' });
-    const machine = ['-cdrom', iso, ...SMP_ARGS];
-    const b = await runCaptured([...machine, ...machineArgs(MEMORY)], TIMEOUT_MS);
-    // GRUB names the El Torito CD it booted from (BIOS drive 0xe0), no partition.
-    await assertMimg(report(b), img, b, { machine, bootDevice: { drive: 0xe0n, partition: NONE, sub: NONE }, long: true });
-  });
+  for (const grub of ['multiboot', 'multiboot2'] as const) {
+    test(`ELF64 kernel chained by GRUB (${grub})`, async () => {
+      const img = image(`mimg64-grub-${grub}`, 'mimg', kernels().mimg64);
+      const iso = grubIso({ name: `grub-mimg64-${grub}`, loader: mimgloadPath(), image: img.path, protocol: grub });
+      const machine = ['-cdrom', iso, ...SMP_ARGS];
+      const b = await runCaptured([...machine, ...machineArgs(MEMORY)], TIMEOUT_MS);
+      // GRUB names the El Torito CD it booted from (BIOS drive 0xe0), no partition: Multiboot1 boot_device or Multiboot2 tag 5.
+      await assertMimg(report(b), img, b, { machine, bootDevice: { drive: 0xe0n, partition: NONE, sub: NONE }, long: true });
+    });
+  }
 
   test('ELF64 kernel from a BIOS disk: stage 2 passes the CPU list and the boot drive; a preloaded range is a module', async () => {
     const range = `[[range]]\nname = "ramdisk"\npath = "ramdisk.bin"\nflags = ["preload", "ro"]\n`;
