@@ -8,8 +8,10 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sealHead } from '../../src/formats/mimg/encode.js';
+import { HEADER, SECTION } from '../../src/formats/mimg/struct.js';
 import type { CapturedBoot } from '../../src/host/qemu.js';
 import { machineArgs, mimgloadPath, qemuArgs, runCaptured, QEMU } from '../../src/host/qemu.js';
 import { assertMatches, image, kernels, MEMORY, report, TIMEOUT_MS, type ExtraModule, type Inspected } from '../support/bootcheck.js';
@@ -22,10 +24,10 @@ const skip = missingTools(QEMU, 'grub-mkrescue', 'xorriso', ...KERNEL_TOOLS) ?? 
 
 /** docs/protocol/mimg.md's memory types. */
 const USABLE = 1;
-const SECTION = 0x1001;
-const MODULE = 0x1002;
-const LOADER = 0x1003;
-const RETYPED = new Set([SECTION, MODULE, LOADER]);
+const MEM_SECTION = 0x1001;
+const MEM_MODULE = 0x1002;
+const MEM_LOADER = 0x1003;
+const RETYPED = new Set([MEM_SECTION, MEM_MODULE, MEM_LOADER]);
 const NONE = 0xffffffffn;
 /** .mimg section flag bits (docs/format/mimg.md section 4). */
 const FLAG_BITS: Record<string, number> = { ro: 1, rw: 2, preload: 4, x: 8 };
@@ -110,10 +112,10 @@ async function assertMimg(r: Report, img: { inspect: Inspected; dir: string }, b
   assert.deepEqual(firmwareView(r.mmap), firmwareView(firmware), 'the map is the firmware map once mimg types are usable again');
   const usable = rangesOf(firmware, USABLE);
   const sectionRanges = union(sections.flatMap((s) => clipToUsable({ start: BigInt(s.start), end: BigInt(s.end) }, usable)));
-  assert.deepEqual(rangesOf(r.mmap, SECTION), sectionRanges, 'exactly the sections are typed section');
+  assert.deepEqual(rangesOf(r.mmap, MEM_SECTION), sectionRanges, 'exactly the sections are typed section');
   const extraRanges = union(r.modules.slice(modules.length).map((m) => ({ start: m.start, end: m.end })));
-  assert.deepEqual(rangesOf(r.mmap, MODULE), extraRanges, 'exactly the chain loader modules are typed module');
-  const loader = rangesOf(r.mmap, LOADER);
+  assert.deepEqual(rangesOf(r.mmap, MEM_MODULE), extraRanges, 'exactly the chain loader modules are typed module');
+  const loader = rangesOf(r.mmap, MEM_LOADER);
   assert.equal(loader.length, 1, 'the loader leaves one range in use');
   const left = loader[0]!;
   assert.ok(left.start >= 0x100000n && left.end <= 1n << 32n, 'the leftovers lie between 1 MiB and 4 GiB');
@@ -178,6 +180,18 @@ describe('the mimg protocol through mimgload', { skip, concurrency: 2 }, () => {
     const b = await runCaptured([...machine, ...machineArgs(MEMORY)], TIMEOUT_MS);
     await assertMimg(report(b), img, b, { machine, extra: [{ string: 'ramdisk', file: 'ramdisk.bin' }], bootDevice: { drive: 0x80n, partition: NONE, sub: NONE }, long: true });
     assert.match(b.serial, new RegExp(`mimg bios: .*enabled CPUs in the MADT: ${SMP}`));
+  });
+
+  test('a section with a vaddr below the upper half: mimgload\'s validator refuses it, no jump', async () => {
+    const img = image('mimg64-bad-vaddr', 'mimg', kernels().mimg64);
+    const bytes = readFileSync(img.path);
+    const at = HEADER.size + SECTION.size * 0 + SECTION.f.vaddr.offset;
+    bytes.writeBigUInt64LE(0x40100000n, at); // the kernel text's alias, in the lower half
+    sealHead(bytes);
+    writeFileSync(img.path, bytes);
+    const b = await runCaptured([...qemuArgs({ image: img.path, memory: MEMORY })], TIMEOUT_MS, /mimgload: error/);
+    assert.match(b.serial, /mimgload: error: .*MIMG_FIELD section 0 \(vaddr\)/, b.serial);
+    assert.doesNotMatch(b.serial, /MIMGTEST begin/);
   });
 
   test('a long64 image on a CPU without long mode: a clear error, no jump', async () => {
