@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sealHead } from '../../src/formats/mimg/encode.js';
-import { HEADER, SECTION } from '../../src/formats/mimg/struct.js';
+import { HEADER, SECTION, flagBits } from '../../src/formats/mimg/struct.js';
+import type { SectionFlag } from '../../src/formats/mimg/types.js';
+import { BOOT_MEMORY_TYPE, BOOT_NONE } from '../../src/formats/mimgboot/struct.js';
 import type { CapturedBoot } from '../../src/host/qemu.js';
 import { machineArgs, mimgloadPath, qemuArgs, runCaptured, QEMU } from '../../src/host/qemu.js';
 import { assertMatches, image, kernels, MEMORY, report, TIMEOUT_MS, type ExtraModule, type Inspected } from '../support/bootcheck.js';
@@ -23,14 +25,12 @@ import { missingTools } from '../support/toolchain.js';
 const skip = missingTools(QEMU, 'grub-mkrescue', 'xorriso', ...KERNEL_TOOLS) ?? (existsSync(mimgloadPath()) ? undefined : 'stages/prebuilt/mimgload.elf is not built');
 
 /** docs/protocol/mimg.md's memory types. */
-const USABLE = 1;
-const MEM_SECTION = 0x1001;
-const MEM_MODULE = 0x1002;
-const MEM_LOADER = 0x1003;
+const USABLE = BOOT_MEMORY_TYPE.code('usable');
+const MEM_SECTION = BOOT_MEMORY_TYPE.code('section');
+const MEM_MODULE = BOOT_MEMORY_TYPE.code('module');
+const MEM_LOADER = BOOT_MEMORY_TYPE.code('loader');
 const RETYPED = new Set([MEM_SECTION, MEM_MODULE, MEM_LOADER]);
-const NONE = 0xffffffffn;
-/** .mimg section flag bits (docs/format/mimg.md section 4). */
-const FLAG_BITS: Record<string, number> = { ro: 1, rw: 2, preload: 4, x: 8 };
+const NONE = BigInt(BOOT_NONE);
 /** QEMU numbers the local APICs of -smp N from 0. */
 const SMP = 2;
 const SMP_ARGS = ['-smp', String(SMP)];
@@ -102,7 +102,7 @@ async function assertMimg(r: Report, img: { inspect: Inspected; dir: string }, b
   const modules = sections.map((s, index) => ({ s, index })).filter(({ s }) => s.type === 'module').sort((a, b) => a.s.component - b.s.component);
   assert.equal(r.moduleInfo.length, r.modules.length, 'a modinfo line per module');
   modules.forEach(({ s, index }, i) => {
-    assert.equal(r.moduleInfo[i]!.flags, s.flags.reduce((m, f) => m | FLAG_BITS[f]!, 0), `module ${i} flags`);
+    assert.equal(r.moduleInfo[i]!.flags, flagBits(s.flags as SectionFlag[]), `module ${i} flags`);
     assert.equal(r.moduleInfo[i]!.section, BigInt(index), `module ${i} section index`);
   });
   for (const info of r.moduleInfo.slice(modules.length)) assert.deepEqual([info.flags, info.section], [0, NONE], 'a chain loader module has no flags and no section');
