@@ -223,70 +223,65 @@ static void build_mb2(struct out *o, const struct image *im, const struct chain 
 
 /* ---- mimg (docs/protocol/mimg.md section 4) --------------------------- */
 
-/* The ranges that retype usable RAM in the memory map, by index: the
- * image's sections, then the extra modules, then the loader's leftovers.
- * Sections are disjoint, extras lie outside them, and moved extras lie
- * inside the loader's range: the first claim holding an address wins. */
-static uint32_t claim(const struct image *im, const struct chain *c, uint32_t k, uint64_t *start, uint64_t *end)
+/* One piece of a usable map entry being cut: from p, up to q, of `type`. */
+struct piece {
+    uint64_t p, q;
+    uint32_t type;
+    bool claimed;
+};
+
+/* Applies the claim [a, b) of `type` to the piece starting at p: the piece
+ * ends where a claim starts, and takes the type of the first claim holding
+ * p, up to its end. */
+static void claim(struct piece *x, uint64_t a, uint64_t b, uint32_t type)
 {
-    uint32_t n = im->header->section_count;
-    if (k < n) {
-        *start = im->section[k].dest;
-        *end = im->section[k].dest + im->section[k].mem_size;
-        return MIMG_MEM_SECTION;
+    if (a > x->p && a < x->q)
+        x->q = a;
+    if (!x->claimed && a <= x->p && x->p < b) {
+        x->claimed = true;
+        x->type = type;
+        if (b < x->q)
+            x->q = b;
     }
-    if (k - n < c->extra_count) {
-        *start = c->extra[k - n].start;
-        *end = c->extra[k - n].end;
-        return MIMG_MEM_MODULE;
-    }
-    *start = c->loader_start;
-    *end = c->loader_end;
-    return MIMG_MEM_LOADER;
 }
 
-/* The firmware's memory map with every claim cut out of its usable entries;
- * returns the number of entries. Adjacent pieces of one type merge. */
+/* The firmware's memory map with the claims cut out of its usable entries:
+ * the image's sections, then the extra modules, then the loader's
+ * leftovers. Sections are disjoint, extras lie outside them, and moved
+ * extras lie inside the loader's range, which they win. Returns the number
+ * of entries; adjacent pieces of one type merge. */
 static uint32_t put_mimg_map(struct out *o, const struct image *im, const struct chain *c)
 {
-    uint32_t claims = im->header->section_count + c->extra_count + 1, count = 0;
+    uint32_t sections = im->header->section_count, count = 0;
     if (!o->buf) { /* where staging goes is not known yet: each claim may split an entry in three */
-        count = c->map.count + 2 * claims;
+        count = c->map.count + 2 * (sections + c->extra_count + 1);
         put_zeros(o, count * sizeof(struct mimg_boot_mmap_entry));
         return count;
     }
     for (uint32_t i = 0; i < c->map.count; i++) {
         const struct mem_entry *e = &c->map.entry[i];
-        uint64_t p = e->base, end = end_of(e->base, e->len);
+        uint64_t end = end_of(e->base, e->len);
         struct mimg_boot_mmap_entry *last = 0;
-        do {
-            uint32_t type = e->type;
-            uint64_t q = end;
-            if (type == MEM_USABLE) {
-                bool inside = false;
-                for (uint32_t k = 0; k < claims; k++) {
-                    uint64_t a, b;
-                    uint32_t t = claim(im, c, k, &a, &b);
-                    if (a > p && a < q)
-                        q = a;
-                    if (!inside && a <= p && p < b) {
-                        inside = true;
-                        type = t;
-                        if (b < q)
-                            q = b;
-                    }
-                }
+        for (struct piece x = { .p = e->base }; x.p < end; x.p = x.q) {
+            x.q = end;
+            x.type = e->type;
+            x.claimed = false;
+            if (e->type == MEM_USABLE) {
+                for (uint32_t k = 0; k < sections; k++)
+                    claim(&x, im->section[k].dest, im->section[k].dest + im->section[k].mem_size, MIMG_MEM_SECTION);
+                for (uint32_t k = 0; k < c->extra_count; k++)
+                    claim(&x, c->extra[k].start, c->extra[k].end, MIMG_MEM_MODULE);
+                claim(&x, c->loader_start, c->loader_end, MIMG_MEM_LOADER);
             }
-            if (last && last->type == type) {
-                last->length += q - p;
+            if (last && last->type == x.type) {
+                last->length += x.q - x.p;
             } else {
                 last = (struct mimg_boot_mmap_entry *)(o->buf + o->pos);
-                struct mimg_boot_mmap_entry m = { .base = p, .length = q - p, .type = type };
+                struct mimg_boot_mmap_entry m = { .base = x.p, .length = x.q - x.p, .type = x.type };
                 put(o, &m, sizeof m);
                 count++;
             }
-            p = q;
-        } while (p < end);
+        }
     }
     return count;
 }
