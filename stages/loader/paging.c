@@ -58,11 +58,6 @@ static uint32_t identity_gib(const struct memmap *map)
     return (uint32_t)((top + (1u << GIB_SHIFT) - 1) >> GIB_SHIFT);
 }
 
-/* The 4 KiB pages [vaddr, vaddr + mem_size) touches. */
-static uint64_t alias_pages(const struct mimg_section *s)
-{
-    return ((s->vaddr + s->mem_size - 1) >> 12) - (s->vaddr >> 12) + 1;
-}
 
 uint32_t kernel_tables_size(const struct image *im, const struct memmap *map)
 {
@@ -105,8 +100,11 @@ void kernel_tables_build(uint64_t *pml4, const struct image *im, const struct me
         const struct mimg_section *s = &im->section[k];
         if (!s->vaddr)
             continue;
-        uint64_t v = s->vaddr & ~(uint64_t)(PAGE_SIZE - 1), p = s->dest & ~(uint64_t)(PAGE_SIZE - 1);
-        for (uint64_t n = alias_pages(s); n; n--, v += PAGE_SIZE, p += PAGE_SIZE) {
+        /* The pages [dest, dest + mem_size) touches, which lie below 4 GiB
+         * (target_check), and at the same offsets their aliases (rule 12). */
+        uint32_t p = (uint32_t)s->dest & ~(PAGE_SIZE - 1), last = (uint32_t)(s->dest + s->mem_size - 1);
+        uint64_t v = s->vaddr & ~(uint64_t)(PAGE_SIZE - 1);
+        for (uint32_t n = (last >> 12) - (p >> 12) + 1; n; n--, v += PAGE_SIZE, p += PAGE_SIZE) {
             /* The four 9-bit indexes, bits 47-39, 38-30, 29-21, 20-12 of v
              * (constant shifts: a variable 64-bit one needs libgcc on i386). */
             uint32_t hi = (uint32_t)(v >> 32), lo = (uint32_t)v;
