@@ -4,7 +4,7 @@
 
 import { hex } from '../diagnostics/issue.js';
 import type { ElfFile } from '../formats/elf/types.js';
-import type { MimgImage } from '../formats/mimg/types.js';
+import type { MimgImage, MimgSection } from '../formats/mimg/types.js';
 import type { MapItem } from '../layout/svg.js';
 import type { Plan } from '../layout/types.js';
 
@@ -25,19 +25,23 @@ function segFlags(f: number): string {
 
 export function imageText(file: string, image: MimgImage): string {
   const h = image.header;
+  // The virtual addresses of a higher-half kernel (format 1.1), as a column only when there are any.
+  const virtual = image.sections.some((s) => s.vaddr !== undefined);
+  const vaddr = (s: MimgSection): string[] => (virtual ? [s.vaddr !== undefined ? hex(s.vaddr) : '-'] : []);
   const lines = [
     `${file}: mimg ${h.versionMajor}.${h.versionMinor}, protocol ${h.protocol}, ${h.cpuMode}, entry ${hex(h.entry)}, digests ${h.digest}, ${image.sections.length} sections, ${h.fileSize} bytes`,
     `cmdline: ${JSON.stringify(h.cmdline)}`,
     `boot information: ${h.bootInfoSize > 0n ? `[${hex(h.bootInfoAddr)},${hex(h.bootInfoAddr + h.bootInfoSize)})` : 'none'}; highest address used: ${hex(h.ramRequired)}`,
     '',
     table([
-      ['#', 'type', 'start', 'end', 'size', 'flags', 'file offset', 'file size', 'comp', 'name'],
+      ['#', 'type', 'start', 'end', 'size', ...(virtual ? ['vaddr'] : []), 'flags', 'file offset', 'file size', 'comp', 'name'],
       ...image.sections.map((s, i) => [
         String(i),
         s.type,
         hex(s.dest),
         hex(s.dest + s.memSize),
         hex(s.memSize),
+        ...vaddr(s),
         s.flags.join(',') || '-',
         s.fileSize > 0n ? hex(s.fileOffset) : '-',
         hex(s.fileSize),
@@ -68,6 +72,7 @@ export function imageJson(image: MimgImage): object {
       start: hex(s.dest),
       end: hex(s.dest + s.memSize),
       size: hex(s.memSize),
+      ...(s.vaddr !== undefined && { vaddr: hex(s.vaddr) }),
       fileOffset: hex(s.fileOffset),
       fileSize: hex(s.fileSize),
       component: s.component,

@@ -126,14 +126,16 @@ export async function assemble(loaded: LoadedComponent[], opts: ImageOptions, ou
   const { components } = aligned;
   const cpuMode = cpuModeFor(opts.protocol, components);
   const modules = components.filter((c) => c.kind === 'data').map((c) => ({ name: c.name, cmdline: c.cmdline }));
+  const sections = components.reduce((n, c) => n + (c.kind === 'elf' ? c.elf.loads.length : 1), 1);
   const hasBootData = components.some((c) => c.kind === 'bootinfo');
   const r = planLayout({
     memory: opts.memory,
     ram: opts.ram,
     components,
-    bootInfo: hasBootData ? undefined : { address: opts.bootInfoAddress, size: opts.bootInfoSize ?? bootInfoSize(opts.protocol, { cmdline: opts.cmdline, modules }) },
+    bootInfo: hasBootData ? undefined : { address: opts.bootInfoAddress, size: opts.bootInfoSize ?? bootInfoSize(opts.protocol, { cmdline: opts.cmdline, modules, sections }) },
     entry: opts.entry,
     limit: cpuMode === 'long64' ? 1n << 64n : 1n << 32n,
+    virtual: cpuMode === 'long64',
   });
   const issues = [...warnings, ...aligned.issues, ...r.issues];
   if (hasErrors(issues) || !r.value) throw new LayoutError(issues, r.value);

@@ -109,7 +109,8 @@ export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen
       clearTimeout(timer);
       reject(err.code === 'ENOENT' ? notInstalled() : err);
     });
-    child.on('exit', (code) => {
+    // 'close', not 'exit': QEMU may exit before its last serial bytes are read from the pipe.
+    child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ status: timedOut ? null : code, serial: Buffer.concat(out).toString('latin1'), timedOut });
     });

@@ -28,6 +28,7 @@ function toSection(s: PlannedSection): MimgSection {
     component: s.component,
     name: s.name,
     cmdline: s.cmdline,
+    ...(s.vaddr !== undefined && { vaddr: s.vaddr }),
   };
 }
 

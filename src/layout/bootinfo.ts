@@ -5,15 +5,22 @@
 
 import { alignUp } from './range.js';
 import type { Protocol } from '../formats/mimg/types.js';
+import { BOOT_ALIGN, BOOT_CPUS_MAX, BOOT_HEADER, BOOT_MMAP_ENTRY, BOOT_MODULE, BOOT_FRAMEBUFFER } from '../formats/mimgboot/struct.js';
 
 export const MAX_MEMORY_MAP_ENTRIES = 128n;
 const LOADER_NAME_MAX = 64n;
 const MMAP_ENTRY = 24n; // Multiboot1 (size + 20) and Multiboot2 (24) entries both take 24 bytes
+/** Modules mimgload hands on besides the image's (stages/loader/loader.h EXTRA_MAX), and their strings' room. */
+const CHAIN_MODULES_MAX = 16n;
+const CHAIN_STRING_MAX = 64n;
+const RSDP_MAX = 64n;
 
 export interface BootInfoNeeds {
   cmdline: string;
   /** Name and command line of each module passed to the kernel. */
   modules: { name: string; cmdline: string }[];
+  /** How many sections the image has at most (protocol mimg: each splits a memory map entry). */
+  sections?: number;
 }
 
 function strlen(s: string): bigint {
@@ -50,10 +57,24 @@ export function bootInfoSize(protocol: Protocol, needs: BootInfoNeeds): bigint {
     case 'linux':
       bytes = 0x1000n + strlen(needs.cmdline); // boot_params (the zero page) + command line
       break;
-    case 'mimg':
-      // header, memory map, modules, CPU list (up to 256), strings
-      bytes = 0x100n + 32n * MAX_MEMORY_MAP_ENTRIES + 48n * BigInt(needs.modules.length) + 16n * 256n + strlen(needs.cmdline) + moduleStrings;
+    case 'mimg': {
+      // docs/protocol/mimg.md: header, memory map (each section, chain module
+      // and the loader's range splits a usable entry in up to three), modules
+      // (the image's and the chain loader's), CPU list, RSDP, framebuffer,
+      // strings; each part 8-aligned.
+      const claims = BigInt(needs.sections ?? 0) + CHAIN_MODULES_MAX + 1n;
+      const align = BigInt(BOOT_ALIGN);
+      bytes =
+        BigInt(BOOT_HEADER.size) +
+        BigInt(BOOT_MMAP_ENTRY.size) * (MAX_MEMORY_MAP_ENTRIES + 2n * claims) +
+        BigInt(BOOT_MODULE.size) * (BigInt(needs.modules.length) + CHAIN_MODULES_MAX) +
+        alignUp(4n * BigInt(BOOT_CPUS_MAX), align) +
+        RSDP_MAX +
+        BigInt(BOOT_FRAMEBUFFER.size) +
+        strlen(needs.cmdline) + LOADER_NAME_MAX + moduleStrings + CHAIN_MODULES_MAX * (CHAIN_STRING_MAX + 1n) +
+        align;
       break;
+    }
   }
   return alignUp(bytes, 0x1000n);
 }

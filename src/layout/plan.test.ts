@@ -192,3 +192,29 @@ test('a custom memory map: gaps are not RAM, and reserved regions are named', ()
   assert.match(r.issues.map((i) => i.message).join('\n'), /module 'in-acpi' .* overlaps acpi area 'tables'/);
   assert.equal(r.value!.sections.find((s) => s.name === 'big')!.dest, 16n * MiB, 'auto placement skips holes too small');
 });
+
+/** An ELF64 kernel whose segments are linked at vaddr and loaded at paddr. */
+function kernel64(segs: { paddr: bigint; vaddr: bigint; memsz: bigint }[]): ComponentInput {
+  const base = elf('exec', segs);
+  const loads = base.loads.map((l, i) => ({ ...l, vaddr: segs[i]!.vaddr }));
+  return { kind: 'elf', elf: { ...base, class: 64, machine: 'x86_64', entry: segs[0]!.vaddr, segments: loads, loads }, name: 'kernel', label: 'kernel', key: 'kernel', flags: [], cmdline: '' };
+}
+
+test('long64 images keep a higher-half kernel\'s virtual addresses and refuse ones no page table can map', () => {
+  const high = 0xffffffff80000000n;
+  const long = (c: ComponentInput[]): LayoutInput => ({ ...input(c), limit: 1n << 64n, virtual: true });
+  const ok = planLayout(long([kernel64([{ paddr: MiB, vaddr: high + MiB, memsz: 0x1800n }, { paddr: MiB + 0x1800n, vaddr: high + MiB + 0x1800n, memsz: 0x1000n }])]));
+  assert.deepEqual(ok.issues, []);
+  assert.deepEqual(ok.value!.sections.filter((s) => s.type === 'exec').map((s) => s.vaddr), [high + MiB, high + MiB + 0x1800n]);
+  assert.equal(ok.value!.entry, MiB, 'the header entry stays physical');
+  // Without `virtual` (a protected32 image), the same kernel has no vaddr.
+  assert.ok(planLayout({ ...input([kernel64([{ paddr: MiB, vaddr: high + MiB, memsz: 0x1000n }])]), limit: 1n << 64n }).value!.sections.every((s) => s.vaddr === undefined));
+
+  const messages = (c: ComponentInput[]): string[] => planLayout(long(c)).issues.map((i) => `${i.code}: ${i.message}`);
+  assert.match(messages([kernel64([{ paddr: MiB, vaddr: 0x40000000n, memsz: 0x1000n }])]).join('\n'), /LAYOUT_ADDRESS: kernel segment 0 is linked at virtual \[0x40000000,0x40001000\), physical 0x100000: .* only in the upper half/);
+  assert.match(messages([kernel64([{ paddr: MiB, vaddr: high + MiB + 0x800n, memsz: 0x1000n }])]).join('\n'), /LAYOUT_ADDRESS: .* differ in their offset within a 4 KiB page/);
+  assert.match(
+    messages([kernel64([{ paddr: MiB, vaddr: high, memsz: 0x800n }, { paddr: 2n * MiB + 0x800n, vaddr: high + 0x800n, memsz: 0x800n }])]).join('\n'),
+    /LAYOUT_ADDRESS: kernel segment 1 virtual \[0xffffffff80000800,0xffffffff80001000\) shares a 4 KiB page with kernel segment 0/,
+  );
+});

@@ -26,8 +26,13 @@ function issueAt(c: ComponentInput, code: Parameters<typeof issue>[0], message: 
   return issue(code, message, { file: c.origin, where: c.key });
 }
 
-function elfSections(c: Elf, index: number, delta: bigint, loads: Uint8Array[]): PlannedSection[] {
+/**
+ * Sections of an executable; with `virtual` (long64 images), an ELF64
+ * segment linked at another virtual than physical address keeps it as vaddr.
+ */
+function elfSections(c: Elf, index: number, delta: bigint, loads: Uint8Array[], virtual = false): PlannedSection[] {
   return c.elf.loads.map((seg, i) => ({
+    ...(virtual && !c.noload && c.elf.class === 64 && seg.vaddr !== seg.paddr && { vaddr: seg.vaddr + delta }),
     type: c.noload ? 'reserved' : 'exec',
     flags: c.noload ? [] : segmentFlags(seg, c.flags),
     dest: seg.paddr + delta,
@@ -106,7 +111,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
 
   // Phase 1, fixed: executables at their own addresses, fixed ranges and modules.
   comps.forEach((c, i) => {
-    if (c.kind === 'elf' && c.elf.type === 'exec') sections.push(...elfSections(c, i, 0n, []));
+    if (c.kind === 'elf' && c.elf.type === 'exec') sections.push(...elfSections(c, i, 0n, [], input.virtual));
     else if (c.kind === 'zero' || c.kind === 'bootinfo' || c.kind === 'reserved') {
       if (c.range.start >= c.range.end) {
         issues.push(issueAt(c, 'LAYOUT_ADDRESS', `${c.label}: empty or inverted range ${hexRange(c.range.start, c.range.end)}`));
@@ -135,7 +140,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
     issues.push(...moved.issues.map((x: Issue) => ({ ...x, file: x.file ?? c.file })));
     if (!moved.value) return;
     deltas.set(i, delta);
-    sections.push(...elfSections(c, i, delta, moved.value.loads));
+    sections.push(...elfSections(c, i, delta, moved.value.loads, input.virtual));
   });
 
   // Phase 3, place: data modules without a fixed address, in order.
@@ -179,7 +184,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
   sections.sort((a, b) => (a.dest < b.dest ? -1 : a.dest > b.dest ? 1 : a.component - b.component));
 
   // Phase 5, check: address space, memory profile, RAM, overlaps, entry.
-  issues.push(...checkSections(input, sections));
+  issues.push(...checkSections(input, sections), ...checkVirtual(sections));
   const entry = entryPoint(input, deltas);
   if (entry === undefined) {
     issues.push(issue('LAYOUT_ENTRY', 'no entry point: the image has no executable and no entry@ADDR', { where: 'kernel' }));
@@ -221,6 +226,38 @@ function entryPoint(input: LayoutInput, deltas: Map<number, bigint>): bigint | u
 
 function regionAt(memory: readonly MemoryRegion[], a: bigint): MemoryRegion | undefined {
   return memory.find((r) => r.start <= a && a < r.end);
+}
+
+const UPPER_HALF = 0xffff800000000000n;
+const MAP_PAGE = 0x1000n;
+
+/**
+ * The virtual addresses of higher-half segments (docs/format/mimg.md rule
+ * 12): in the upper half, at their physical address's offset in a page, and
+ * no virtual page mapped to two physical ones.
+ */
+function checkVirtual(sections: readonly PlannedSection[]): Issue[] {
+  const issues: Issue[] = [];
+  const mapped = sections.filter((s) => s.vaddr !== undefined);
+  mapped.forEach((s, i) => {
+    const v = s.vaddr!;
+    const where = { file: s.origin, where: s.key };
+    const virt = hexRange(v, v + s.memSize);
+    if (v < UPPER_HALF || v + s.memSize > 1n << 64n) {
+      issues.push(issue('LAYOUT_ADDRESS', `${s.label} is linked at virtual ${virt}, physical ${hex(s.dest)}: mimg maps a long64 kernel's segments at their virtual addresses only in the upper half (${hex(UPPER_HALF)} and up), beside the identity map of RAM`, {
+        ...where, hint: 'link the segment at p_vaddr = p_paddr, or in the higher half',
+      }));
+    } else if (v % MAP_PAGE !== s.dest % MAP_PAGE) {
+      issues.push(issue('LAYOUT_ADDRESS', `${s.label} virtual ${virt} and physical ${hex(s.dest)} differ in their offset within a 4 KiB page, so no page table can map one to the other`, where));
+    } else {
+      const o = mapped.slice(0, i).find((o) => {
+        const page = (a: bigint) => a - (a % MAP_PAGE);
+        return page(o.vaddr!) <= page(v + s.memSize - 1n) && page(v) <= page(o.vaddr! + o.memSize - 1n) && o.vaddr! - o.dest !== v - s.dest;
+      });
+      if (o) issues.push(issue('LAYOUT_ADDRESS', `${s.label} virtual ${virt} shares a 4 KiB page with ${o.label} virtual ${hexRange(o.vaddr!, o.vaddr! + o.memSize)}, but their physical addresses differ by another amount`, where));
+    }
+  });
+  return issues;
 }
 
 /** Every section against the profile and each other; reports all problems. */

@@ -52,6 +52,8 @@ export interface LayoutInput {
   entry?: bigint;
   /** Every section must end at or below this address (2^32 for images entered in 32-bit mode). */
   limit: bigint;
+  /** Long64 images: ELF64 segments linked at a virtual address other than their physical one keep it (PlannedSection.vaddr). */
+  virtual?: boolean;
 }
 
 /** Where a section's bytes come from. */
@@ -78,6 +80,8 @@ export interface PlannedSection {
   file?: string;
   origin?: string;
   source: PayloadSource;
+  /** Where a long64 kernel finds the segment in its address space, when not at dest (format 1.1 vaddr). */
+  vaddr?: bigint;
 }
 
 export interface Plan {

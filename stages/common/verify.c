@@ -284,7 +284,29 @@ static int check_file_size(struct verifier *v)
     return 0;
 }
 
-/* Rule 12: mem_size > 0 and dest + mem_size <= 2^64, or <= 2^32 below long mode. */
+/* Rule 12's part for vaddr (format 1.1): 0, or an exec section of a long64
+ * image mapped inside the upper half with dest's offset in its page. */
+#define UPPER_HALF UINT64_C(0xFFFF800000000000)
+#define MAP_PAGE_MASK UINT64_C(0xFFF)
+
+static int vaddr_ok(const struct mimg_header *h, const struct mimg_section *s)
+{
+    return s->vaddr == 0 ||
+           (h->version_minor >= 1 && h->cpu_mode == MIMG_CPU_LONG64 && s->type == MIMG_TYPE_EXEC &&
+            s->vaddr >= UPPER_HALF && s->mem_size - 1 <= UINT64_MAX - s->vaddr &&
+            ((s->vaddr ^ s->dest) & MAP_PAGE_MASK) == 0);
+}
+
+/* Whether sections a and b, both with a valid vaddr, map a common virtual
+ * page to different physical pages. */
+static int vaddr_clash(const struct mimg_section *a, const struct mimg_section *b)
+{
+    return a->vaddr && b->vaddr && (a->vaddr & ~MAP_PAGE_MASK) <= b->vaddr + b->mem_size - 1 &&
+           (b->vaddr & ~MAP_PAGE_MASK) <= a->vaddr + a->mem_size - 1 && a->vaddr - a->dest != b->vaddr - b->dest;
+}
+
+/* Rule 12: mem_size > 0 and dest + mem_size <= 2^64, or <= 2^32 below long
+ * mode; and vaddr as above, no two mappings disagreeing on a page. */
 static int check_section_extent(struct verifier *v)
 {
     const struct mimg_header *h = v->h;
@@ -298,6 +320,11 @@ static int check_section_extent(struct verifier *v)
         if (s->mem_size == 0 || too_far)
             return fail(v, MIMG_RULE_SECTION_EXTENT, AT_SECTION(CODE_FIELD, i, mem_size),
                         "'%s' is empty or out of reach", v->strtab + s->name_off);
+        if (!vaddr_ok(h, s))
+            return fail(v, MIMG_RULE_SECTION_EXTENT, AT_SECTION(CODE_FIELD, i, vaddr), "bad vaddr");
+        for (uint32_t j = 0; j < i; j++)
+            if (vaddr_clash(&v->sec[j], s))
+                return fail(v, MIMG_RULE_SECTION_EXTENT, AT_SECTION(CODE_FIELD, i, vaddr), differs, j);
     }
     return 0;
 }

@@ -17,7 +17,7 @@
 
 #define MIMG_MAGIC                        "MIMG\r\n\x1a\n"  /* 8 bytes, no NUL */
 #define MIMG_VERSION_MAJOR                1
-#define MIMG_VERSION_MINOR                0
+#define MIMG_VERSION_MINOR                1
 #define MIMG_HEADER_SIZE                  128
 #define MIMG_SECTION_SIZE                 96
 #define MIMG_PAYLOAD_ALIGN                4096
@@ -83,7 +83,7 @@ struct mimg_section {
     uint32_t name_len;                /* 0x2C */
     uint32_t cmdline_off;             /* 0x30 */
     uint32_t cmdline_len;             /* 0x34 */
-    uint8_t reserved2[8];             /* 0x38 */
+    uint64_t vaddr;                   /* 0x38 */
     uint8_t digest[32];               /* 0x40 */
 };
 _Static_assert(sizeof(struct mimg_section) == 96, "mimg_section size");
@@ -167,8 +167,8 @@ _Static_assert(offsetof(struct mimg_section, cmdline_off) == 0x30, "mimg_section
 _Static_assert(sizeof(((struct mimg_section *)0)->cmdline_off) == 4, "mimg_section.cmdline_off size");
 _Static_assert(offsetof(struct mimg_section, cmdline_len) == 0x34, "mimg_section.cmdline_len offset");
 _Static_assert(sizeof(((struct mimg_section *)0)->cmdline_len) == 4, "mimg_section.cmdline_len size");
-_Static_assert(offsetof(struct mimg_section, reserved2) == 0x38, "mimg_section.reserved2 offset");
-_Static_assert(sizeof(((struct mimg_section *)0)->reserved2) == 8, "mimg_section.reserved2 size");
+_Static_assert(offsetof(struct mimg_section, vaddr) == 0x38, "mimg_section.vaddr offset");
+_Static_assert(sizeof(((struct mimg_section *)0)->vaddr) == 8, "mimg_section.vaddr size");
 _Static_assert(offsetof(struct mimg_section, digest) == 0x40, "mimg_section.digest offset");
 _Static_assert(sizeof(((struct mimg_section *)0)->digest) == 32, "mimg_section.digest size");
 
@@ -183,6 +183,6 @@ static inline int mimg_known_type(uint32_t v) { return v == MIMG_TYPE_EXEC || v 
 
 /* Rule 7: the reserved fields, which must be zero, as X-macro lists. */
 #define MIMG_HEADER_RESERVED(X)           X(reserved0) X(reserved1) X(reserved2)
-#define MIMG_SECTION_RESERVED(X)          X(reserved0) X(reserved1) X(reserved2)
+#define MIMG_SECTION_RESERVED(X)          X(reserved0) X(reserved1)
 
 #endif /* MIMG_FORMAT_H */

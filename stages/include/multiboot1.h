@@ -10,6 +10,7 @@
 
 /* mb1_info.flags: which fields are valid. */
 #define MB1_INFO_MEMORY      (1u << 0)  /* mem_lower, mem_upper */
+#define MB1_INFO_BOOTDEV     (1u << 1)  /* boot_device */
 #define MB1_INFO_CMDLINE     (1u << 2)
 #define MB1_INFO_MODS        (1u << 3)
 #define MB1_INFO_MEM_MAP     (1u << 6)

@@ -221,11 +221,162 @@ static void build_mb2(struct out *o, const struct image *im, const struct chain 
     patch(o, info_at, &info, sizeof info);
 }
 
+/* ---- mimg (docs/protocol/mimg.md section 4) --------------------------- */
+
+/* One piece of a usable map entry being cut: from p, up to q, of `type`. */
+struct piece {
+    uint64_t p, q;
+    uint32_t type;
+    bool claimed;
+};
+
+/* Applies the claim [a, b) of `type` to the piece starting at p: the piece
+ * ends where a claim starts, and takes the type of the first claim holding
+ * p, up to its end. */
+static void claim(struct piece *x, uint64_t a, uint64_t b, uint32_t type)
+{
+    if (a > x->p && a < x->q)
+        x->q = a;
+    if (!x->claimed && a <= x->p && x->p < b) {
+        x->claimed = true;
+        x->type = type;
+        if (b < x->q)
+            x->q = b;
+    }
+}
+
+/* The firmware's memory map with the claims cut out of its usable entries:
+ * the image's sections, then the extra modules, then the loader's
+ * leftovers. Sections are disjoint, extras lie outside them, and moved
+ * extras lie inside the loader's range, which they win. Returns the number
+ * of entries; adjacent pieces of one type merge. */
+static uint32_t put_mimg_map(struct out *o, const struct image *im, const struct chain *c)
+{
+    uint32_t sections = im->header->section_count, count = 0;
+    if (!o->buf) { /* where staging goes is not known yet: each claim may split an entry in three */
+        count = c->map.count + 2 * (sections + c->extra_count + 1);
+        put_zeros(o, count * sizeof(struct mimg_boot_mmap_entry));
+        return count;
+    }
+    for (uint32_t i = 0; i < c->map.count; i++) {
+        const struct mem_entry *e = &c->map.entry[i];
+        uint64_t end = end_of(e->base, e->len);
+        struct mimg_boot_mmap_entry *last = 0;
+        for (struct piece x = { .p = e->base }; x.p < end; x.p = x.q) {
+            x.q = end;
+            x.type = e->type;
+            x.claimed = false;
+            if (e->type == MEM_USABLE) {
+                for (uint32_t k = 0; k < sections; k++)
+                    claim(&x, im->section[k].dest, im->section[k].dest + im->section[k].mem_size, MIMG_MEM_SECTION);
+                for (uint32_t k = 0; k < c->extra_count; k++)
+                    claim(&x, c->extra[k].start, c->extra[k].end, MIMG_MEM_MODULE);
+                claim(&x, c->loader_start, c->loader_end, MIMG_MEM_LOADER);
+            }
+            if (last && last->type == x.type) {
+                last->length += x.q - x.p;
+            } else {
+                last = (struct mimg_boot_mmap_entry *)(o->buf + o->pos);
+                struct mimg_boot_mmap_entry m = { .base = x.p, .length = x.q - x.p, .type = x.type };
+                put(o, &m, sizeof m);
+                count++;
+            }
+        }
+    }
+    return count;
+}
+
+/* A string of the block; its offset. */
+static uint32_t put_str(struct out *o, const char *s, uint32_t len)
+{
+    uint32_t at = put(o, s, len);
+    put_zeros(o, 1);
+    return at;
+}
+
+static void build_mimg(struct out *o, const struct image *im, const struct chain *c)
+{
+    struct mimg_boot_info h = {
+        .version = MIMG_BOOT_VERSION,
+        .header_size = sizeof h,
+        .boot_drive = c->boot_drive,
+        .boot_partition = c->boot_partition,
+        .boot_sub_partition = c->boot_sub_partition,
+    };
+    memcpy(h.magic, MIMG_BOOT_MAGIC, sizeof h.magic);
+    put_zeros(o, sizeof h);
+
+    h.mmap_off = (uint32_t)o->pos;
+    h.mmap_count = put_mimg_map(o, im, c);
+
+    h.modules_off = (uint32_t)o->pos;
+    for (int32_t i = next_module(im, -1); i >= 0; i = next_module(im, i))
+        put_zeros(o, sizeof(struct mimg_boot_module)); /* filled below, once the strings have offsets */
+    put_zeros(o, c->extra_count * sizeof(struct mimg_boot_module));
+    h.module_count = (uint32_t)(o->pos - h.modules_off) / sizeof(struct mimg_boot_module);
+
+    h.cpus_off = (uint32_t)o->pos;
+    h.cpu_count = c->cpu_count;
+    put(o, c->cpu, c->cpu_count * 4);
+    pad_to(o, MIMG_BOOT_ALIGN);
+
+    h.rsdp_size = c->rsdp_new_size ? c->rsdp_new_size : c->rsdp_old_size;
+    if (h.rsdp_size) {
+        h.rsdp_off = put(o, c->rsdp_new_size ? c->rsdp_new : c->rsdp_old, h.rsdp_size);
+        pad_to(o, MIMG_BOOT_ALIGN);
+    }
+    /* framebuffer_off stays 0: this mimgload sets no video mode. Where it
+     * knows one, a struct mimg_boot_framebuffer goes here, 8-aligned. */
+
+    h.cmdline_len = im->header->cmdline_len;
+    h.cmdline_off = put_str(o, im->strtab + im->header->cmdline_off, h.cmdline_len);
+    h.loader_len = sizeof LOADER_NAME - 1;
+    h.loader_off = put_str(o, LOADER_NAME, h.loader_len);
+
+    uint32_t at = h.modules_off;
+    for (int32_t i = next_module(im, -1); i >= 0; i = next_module(im, i), at += sizeof(struct mimg_boot_module)) {
+        const struct mimg_section *s = &im->section[i];
+        struct mimg_boot_module m = {
+            .start = s->dest,
+            .size = s->mem_size,
+            .name_off = put_str(o, im->strtab + s->name_off, s->name_len),
+            .name_len = s->name_len,
+            .cmdline_off = put_str(o, im->strtab + s->cmdline_off, s->cmdline_len),
+            .cmdline_len = s->cmdline_len,
+            .flags = s->flags,
+            .section = (uint32_t)i,
+        };
+        patch(o, at, &m, sizeof m);
+    }
+    for (uint32_t i = 0; i < c->extra_count; i++, at += sizeof(struct mimg_boot_module)) {
+        const struct extra *x = &c->extra[i];
+        /* Its name is the string's first word, its command line the rest. */
+        uint32_t n = 0, len = (uint32_t)strlen(x->string);
+        while (n < len && x->string[n] != ' ')
+            n++;
+        uint32_t rest = n < len ? n + 1 : len;
+        struct mimg_boot_module m = {
+            .start = x->start,
+            .size = x->end - x->start,
+            .name_off = put_str(o, x->string, n),
+            .name_len = n,
+            .cmdline_off = put_str(o, x->string + rest, len - rest),
+            .cmdline_len = len - rest,
+            .section = MIMG_BOOT_NONE,
+        };
+        patch(o, at, &m, sizeof m);
+    }
+    h.total_size = (uint32_t)o->pos;
+    patch(o, 0, &h, sizeof h);
+}
+
 uint64_t bootinfo_build(const struct image *im, const struct chain *c, uint8_t *buf, uint32_t addr)
 {
     struct out o = { .buf = buf, .addr = addr };
     if (im->header->protocol == MIMG_PROTOCOL_MULTIBOOT1)
         build_mb1(&o, im, c);
+    else if (im->header->protocol == MIMG_PROTOCOL_MIMG)
+        build_mimg(&o, im, c);
     else
         build_mb2(&o, im, c);
     return o.pos;

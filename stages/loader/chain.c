@@ -113,6 +113,13 @@ static void copy_rsdp(uint8_t *dst, uint32_t *dst_size, const void *src, uint32_
 
 /* ---- Multiboot1 ------------------------------------------------------ */
 
+/* A Multiboot1 boot_device partition byte: 0xFF means none. */
+static uint32_t one_part(uint32_t byte)
+{
+    byte &= 0xFF;
+    return byte == 0xFF ? MIMG_BOOT_NONE : byte;
+}
+
 /* Returns whether basic memory information was given. */
 static bool read_mb1(const struct mb1_info *mbi, struct chain *c, struct pick *p)
 {
@@ -128,6 +135,13 @@ static bool read_mb1(const struct mb1_info *mbi, struct chain *c, struct pick *p
     if (mbi->flags & MB1_INFO_MEMORY) {
         c->mem_lower = mbi->mem_lower;
         c->mem_upper = mbi->mem_upper;
+    }
+
+    if (mbi->flags & MB1_INFO_BOOTDEV) {
+        /* drive, part1, part2, part3 from the top byte down; 0xFF: unused */
+        c->boot_drive = mbi->boot_device >> 24;
+        c->boot_partition = one_part(mbi->boot_device >> 16);
+        c->boot_sub_partition = one_part(mbi->boot_device >> 8);
     }
 
     if (mbi->flags & MB1_INFO_MEM_MAP) {
@@ -156,6 +170,13 @@ static bool read_mb1(const struct mb1_info *mbi, struct chain *c, struct pick *p
 }
 
 /* ---- Multiboot2 ------------------------------------------------------ */
+
+static void cpu_count(struct chain *c, uint32_t n)
+{
+    if (n > MIMG_BOOT_CPUS_MAX)
+        die(STAGE, "%u CPUs, over %u", n, MIMG_BOOT_CPUS_MAX);
+    c->cpu_count = n;
+}
 
 /* The tag after t, or 0 past the end; dies on a tag that leaves the structure. */
 static const struct mb2_tag *mb2_next(const struct mb2_info *mbi, const struct mb2_tag *t)
@@ -206,6 +227,22 @@ static bool read_mb2(const struct mb2_info *mbi, struct chain *c, struct pick *p
             have_mmap = true;
             break;
         }
+        case MB2_TAG_BOOTDEV: {
+            const struct mb2_tag_bootdev *b = (const struct mb2_tag_bootdev *)t;
+            c->boot_drive = b->biosdev;
+            c->boot_partition = b->partition;
+            c->boot_sub_partition = b->sub_partition;
+            break;
+        }
+        case MB2_TAG_MIMG_CPUS: {
+            const uint32_t *n = (const uint32_t *)(t + 1);
+            if (t->size < sizeof *t + 4 || (t->size - sizeof *t - 4) / 4 < *n)
+                die(STAGE, "bad CPU list tag at +0x%x", (uint32_t)((uintptr_t)t - (uintptr_t)mbi));
+            cpu_count(c, *n);
+            memcpy(c->cpu, n + 1, *n * 4);
+            c->cpus_given = true;
+            break;
+        }
         case MB2_TAG_ACPI_OLD:
             copy_rsdp(c->rsdp_old, &c->rsdp_old_size, t + 1, t->size - sizeof *t);
             break;
@@ -241,6 +278,7 @@ void chain_read(uint32_t magic, uint32_t info, struct chain *c)
     struct pick p = { 0 };
     bool have_meminfo;
     c->magic = magic;
+    c->boot_drive = c->boot_partition = c->boot_sub_partition = MIMG_BOOT_NONE;
     if (magic == MB1_BOOTLOADER_MAGIC)
         have_meminfo = read_mb1((const struct mb1_info *)info, c, &p);
     else if (magic == MB2_BOOTLOADER_MAGIC)
@@ -260,4 +298,12 @@ void chain_read(uint32_t magic, uint32_t info, struct chain *c)
     }
     if (!p.found)
         die(STAGE, "no modules: load the .mimg image as a module");
+}
+
+void chain_cpus(struct chain *c)
+{
+    const uint8_t *rsdp = c->rsdp_new_size ? c->rsdp_new : c->rsdp_old_size ? c->rsdp_old : 0;
+    if (c->cpus_given || !rsdp)
+        return;
+    cpu_count(c, acpi_madt_cpus(rsdp, c->cpu, MIMG_BOOT_CPUS_MAX));
 }

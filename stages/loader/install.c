@@ -50,6 +50,7 @@ _Static_assert(sizeof(struct move) == 16 && offsetof(struct move, src) == 4 && o
                "struct move must match installer.asm");
 
 extern const uint8_t installer_start[], installer_end[];  /* installer.asm */
+extern uint8_t installer_long[], installer_entry64[];     /* installer.asm: in the blob, filled in its copy */
 extern const uint8_t __mimgload_start[], __mimgload_end[]; /* mimgload.ld: everything, stack included */
 noreturn void installer_enter(uint32_t blob, const struct move *moves, uint32_t count, uint32_t stack_top,
                               uint32_t magic, uint32_t info, uint32_t entry, uint32_t tables); /* entry.asm */
@@ -170,7 +171,8 @@ noreturn void install(struct image im, struct chain *c, bool long_mode)
      * at its page-aligned start, the image, move list and installer 16-,
      * the stack top 16-aligned. At most one move per section. First try:
      * the image stays in its module, which staging avoids. */
-    uint32_t tables_size = long_mode ? PAGING_SIZE : 0;
+    bool long64 = h->cpu_mode == MIMG_CPU_LONG64; /* target_check: then the CPU has long mode */
+    uint32_t tables_size = long64 ? kernel_tables_size(&im, &c->map) : long_mode ? PAGING_SIZE : 0;
     uint32_t blob_size = (uint32_t)(installer_end - installer_start);
     uint64_t extras_size = 0;
     for (uint32_t i = 0; i < c->extra_count; i++)
@@ -227,16 +229,38 @@ noreturn void install(struct image im, struct chain *c, bool long_mode)
                 x->start = dst[i];
                 x->end = dst[i] + size;
             }
-    if (long_mode)
+    if (long64)
+        kernel_tables_build((uint64_t *)base, &im, &c->map);
+    else if (long_mode)
         paging_build((uint64_t *)base);
+    /* Everything in staging stays in use until the kernel has its own page
+     * tables, GDT and stack: the mimg protocol's memory map says so. */
+    c->loader_start = staging;
+    c->loader_end = staging + stack_top_off;
     uint8_t *info = base + info_off;
-    bootinfo_build(&im, c, info, (uint32_t)h->bootinfo_addr);
-    memcpy(base + blob_off, installer_start, blob_size);
+    info_size = bootinfo_build(&im, c, info, (uint32_t)h->bootinfo_addr);
+    uint8_t *blob = base + blob_off;
+    memcpy(blob, installer_start, blob_size);
     struct move *moves = (struct move *)(base + moves_off);
     uint32_t count = (uint32_t)(order_moves(&im, info, (uint32_t)info_size, moves) - moves);
 
-    con_line(CON_SERIAL, STAGE ": entering 0x%lx (%s)", h->entry, protocol_name(h->protocol));
-    installer_enter((uint32_t)(uintptr_t)(base + blob_off), moves, count, (uint32_t)(uintptr_t)(base + stack_top_off),
-                    h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC,
-                    (uint32_t)h->bootinfo_addr, (uint32_t)h->entry, long_mode ? (uint32_t)(uintptr_t)base : 0);
+    /* A long64 kernel is entered at the virtual alias of entry when its
+     * exec section has one (docs/protocol/mimg.md section 2). */
+    uint64_t entry = h->entry;
+    for (uint32_t i = 0; i < h->section_count; i++) {
+        const struct mimg_section *s = &im.section[i];
+        if (s->vaddr && s->type == MIMG_TYPE_EXEC && s->dest <= entry && entry - s->dest < s->mem_size) {
+            entry = entry - s->dest + s->vaddr;
+            break;
+        }
+    }
+    blob[installer_long - installer_start] = long64;
+    memcpy(blob + (installer_entry64 - installer_start), &entry, sizeof entry);
+
+    uint32_t magic = h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC
+                     : h->protocol == MIMG_PROTOCOL_MULTIBOOT2 ? MB2_BOOTLOADER_MAGIC
+                                                               : MIMG_BOOT_REGISTER_MAGIC;
+    con_line(CON_SERIAL, STAGE ": entering 0x%lx (%s)", entry, protocol_name(h->protocol));
+    installer_enter((uint32_t)(uintptr_t)blob, moves, count, (uint32_t)(uintptr_t)(base + stack_top_off), magic,
+                    (uint32_t)h->bootinfo_addr, (uint32_t)entry, tables_size ? (uint32_t)(uintptr_t)base : 0);
 }

@@ -5,7 +5,9 @@
 ;
 ; In:  EBP = the blob's address, EBX = the move list, EDX = its length,
 ;      ESP = the staging stack, holding the page tables for lm_call (0: this
-;      CPU has no long mode) and the kernel's EAX, EBX and entry.
+;      CPU has no long mode) and the kernel's EAX, EBX and 32-bit entry;
+;      installer_long and installer_entry64, in this copy of the blob, say
+;      whether the kernel is entered in long mode instead, and where.
 ; Every move copies `copy` bytes from src to dst as memmove does (backward
 ; when dst > src, as a payload may overlap its own section), then zeroes
 ; `zero` bytes after them. install.c orders the moves so that none
@@ -35,7 +37,7 @@ MSR_EFER        equ 0xC0000080
 EFER_LME        equ 1 << 8
 
 section .text
-global installer_start, installer_end, lm_call, paging_build
+global installer_start, installer_end, lm_call, paging_build, installer_long, installer_entry64
 
 installer_start:
         cld
@@ -56,7 +58,7 @@ installer_start:
         mov gs, ax
         mov ss, ax
 
-        pop eax                         ; the page tables
+        mov eax, [esp]                  ; the page tables, kept for a long-mode entry
         test eax, eax
         jz .next
         push edx                        ; lm_call(tables, moves64, list, count, -)
@@ -111,9 +113,40 @@ installer_start:
         ; protected mode, paging off, interrupts off (since _start), A20 on
         ; (as the chain loader left it), flat segments; lm_call restored
         ; CR4 and EFER.
-.enter: pop eax                         ; the magic
+.enter: pop ecx                         ; the page tables
+        pop eax                         ; the magic
         pop ebx                         ; the boot information's address
+        cmp byte [ebp + installer_long - installer_start], 0
+        jne .long
         ret                             ; to the kernel's entry point
+
+        ; A long64 kernel (docs/protocol/mimg.md section 2): long mode with
+        ; the kernel's page tables, RAX = magic, RDI = the information.
+.long:  add esp, 4                      ; the 32-bit entry: ESP is the stack's top again
+        mov esi, eax
+        mov eax, cr4
+        or eax, CR4_PAE
+        mov cr4, eax
+        mov cr3, ecx
+        mov ecx, MSR_EFER
+        rdmsr
+        or eax, EFER_LME
+        wrmsr
+        mov eax, cr0
+        or eax, CR0_PG
+        mov cr0, eax
+        lea eax, [ebp + .long64 - installer_start]
+        push dword CODE64_SEL
+        push eax
+        retf
+bits 64
+.long64:
+        mov esp, esp                    ; the upper halves are undefined after the switch
+        mov ebp, ebp
+        mov eax, esi
+        mov edi, ebx
+        jmp [rbp + installer_entry64 - installer_start]
+bits 32
 
 ; uint32_t lm_call(uint32_t tables, uint32_t fn, uint32_t a, uint32_t b, uint32_t c)
 ; Runs the 64-bit function at fn with RDI = a, RSI = b, RDX = c in long mode,
@@ -297,6 +330,9 @@ moves64:
         ret
 bits 32
 
+        align 8, db 0
+installer_entry64: dq 0                 ; install.c fills both in the blob's copy
+installer_long: db 0                    ; 1: enter at installer_entry64 in long mode
         align 8, db 0
 gdt:    FLAT_GDT
         dq FLAT_CODE64_DESC             ; CODE64_SEL, for lm_call

@@ -8,6 +8,7 @@
 
 #include "acpi.h"
 #include "memmap.h"
+#include "mimg_boot.h"
 #include "mimg_format.h"
 
 #define STAGE "mimgload" /* the prefix of every line; also the boot loader name the kernel sees */
@@ -39,11 +40,25 @@ struct chain {
     uint8_t rsdp_new[RSDP_MAX_SIZE];
     uint32_t extra_count;
     struct extra extra[EXTRA_MAX];
+    /* The BIOS drive and partitions booted from (MIMG_BOOT_NONE: unknown). */
+    uint32_t boot_drive, boot_partition, boot_sub_partition;
+    /* The enabled CPUs' local APIC IDs: the BIOS stage 2's tag, else (for
+     * the mimg protocol) the ACPI MADT's, chain_cpus(). */
+    bool cpus_given;
+    uint32_t cpu_count;
+    uint32_t cpu[MIMG_BOOT_CPUS_MAX];
+    /* What install() leaves in use for the kernel (staging), for the mimg
+     * protocol's memory map; empty until then. */
+    uint64_t loader_start, loader_end;
 };
 
 /* chain.c: fills *c from the Multiboot1 or Multiboot2 information at
  * `info` and picks the image module; dies on anything it cannot use. */
 void chain_read(uint32_t magic, uint32_t info, struct chain *c);
+
+/* chain.c: the CPU list from the ACPI MADT, unless the chain loader gave
+ * one; dies on more than MIMG_BOOT_CPUS_MAX. */
+void chain_cpus(struct chain *c);
 
 /* The image, validated by mimg_verify, wherever it currently is. */
 struct image {
@@ -63,7 +78,8 @@ void target_check(const struct image *im, const struct chain *c);
 
 /* bootinfo.c: writes the boot information for the image's protocol into
  * buf as it must look at `addr`, and returns its size; with buf = 0 it
- * only measures. */
+ * only measures, an upper bound (the mimg protocol's memory map depends on
+ * where staging goes). */
 uint64_t bootinfo_build(const struct image *im, const struct chain *c, uint8_t *buf, uint32_t addr);
 
 /* paging.c: whether this CPU has long mode, and the page tables lm_call
@@ -72,6 +88,12 @@ uint64_t bootinfo_build(const struct image *im, const struct chain *c, uint8_t *
 #define PAGING_SIZE 0x6000u
 #define PAGING_ALIGN 0x1000u
 bool long_mode_available(void);                                                       /* paging.c */
+
+/* paging.c: the page tables a long64 kernel is entered with (docs/protocol/
+ * mimg.md section 2): kernel_tables_size() bytes at most, 4 KiB-aligned;
+ * they also serve lm_call. Dies when the memory map reaches past 512 GiB. */
+uint32_t kernel_tables_size(const struct image *im, const struct memmap *map);
+void kernel_tables_build(uint64_t *tables, const struct image *im, const struct memmap *map);
 void paging_build(uint64_t *tables);                                                  /* installer.asm */
 uint32_t lm_call(uint32_t tables, uint32_t fn, uint32_t a, uint32_t b, uint32_t c); /* installer.asm */
 

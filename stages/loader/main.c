@@ -58,6 +58,8 @@ noreturn void mimgload_main(uint32_t magic, uint32_t info)
 
     /* 3. Check it against this machine and this mimgload. */
     target_check(&im, &chain);
+    if (im.header->protocol == MIMG_PROTOCOL_MIMG)
+        chain_cpus(&chain);
 
     /* 4-6. Stage, install, enter. */
     install(im, &chain, long_mode);

@@ -27,10 +27,13 @@ void target_check(const struct image *im, const struct chain *c)
 {
     const struct mimg_header *h = im->header;
 
-    if (h->protocol != MIMG_PROTOCOL_MULTIBOOT1 && h->protocol != MIMG_PROTOCOL_MULTIBOOT2)
+    if (h->protocol == MIMG_PROTOCOL_LINUX)
         die(STAGE, "protocol %s: not supported yet", protocol_name(h->protocol));
-    if (h->cpu_mode != MIMG_CPU_PROTECTED32)
-        die(STAGE, "cpu mode %s: not supported yet", cpu_mode_name(h->cpu_mode));
+    /* Multiboot kernels start in protected mode; the mimg protocol also in long mode. */
+    if (h->cpu_mode != MIMG_CPU_PROTECTED32 && (h->cpu_mode != MIMG_CPU_LONG64 || h->protocol != MIMG_PROTOCOL_MIMG))
+        die(STAGE, "cpu mode %s with protocol %s: not supported yet", cpu_mode_name(h->cpu_mode), protocol_name(h->protocol));
+    if (h->cpu_mode == MIMG_CPU_LONG64 && !long_mode_available())
+        die(STAGE, "cpu mode long64: this CPU has no long mode");
     if (h->bootinfo_size == 0)
         die(STAGE, "no boot information block (bootinfo_size 0)");
     if (h->protocol == MIMG_PROTOCOL_MULTIBOOT2 && h->bootinfo_addr % MB2_INFO_ALIGN)
@@ -43,6 +46,9 @@ void target_check(const struct image *im, const struct chain *c)
         uint64_t bad;
         if (s->type != MIMG_TYPE_RESERVED && !memmap_usable(&c->map, s->dest, s->dest + s->mem_size, &bad))
             not_in_ram(im, i, bad);
+        /* The installer's moves are 32-bit: a long64 image's sections too must end below 4 GiB. */
+        if (s->type != MIMG_TYPE_RESERVED && s->dest + s->mem_size > GIB4)
+            die(STAGE, "section %u '%s' ends above 4 GiB: not supported yet", i, im->strtab + s->name_off);
     }
 
     /* Firmware keeps the top few KiB of RAM for itself (ACPI tables), so the

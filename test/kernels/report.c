@@ -15,6 +15,7 @@
 
 #include "io.h" /* the stages' port I/O: plain instructions, nothing protocol-specific to share by mistake */
 #include "kernel.h"
+#include "mimg_boot.h" /* the header a mimg-protocol kernel includes: the one under test */
 #include "sha256.h"
 
 #define COM1                  0x3f8
@@ -515,6 +516,157 @@ static void report_mb2(uint32_t info)
     check_mb2_requests(present);
 }
 
+/* ---- mimg (docs/protocol/mimg.md) ----------------------------------- */
+
+uint64_t mimg_ram_top;
+
+static void mimg_fail(const char *why, uint32_t at)
+{
+    fail_start(why);
+    out_hex("at", at);
+    fail_end();
+}
+
+/* The part [off, off + size) of the block: inside total_size and 8-aligned. */
+static const void *mimg_part(const struct mimg_boot_info *h, uint32_t off, uint64_t size, const char *what)
+{
+    if (off % MIMG_BOOT_ALIGN != 0 || off > h->total_size || size > h->total_size - off)
+        mimg_fail(what, off);
+    return (const uint8_t *)h + off;
+}
+
+/* A string of the block: NUL-free [off, off + len) followed by its NUL, inside total_size. */
+static const char *mimg_string(const struct mimg_boot_info *h, uint32_t off, uint32_t len)
+{
+    const char *s = (const char *)h + off;
+    if (off > h->total_size || len >= h->total_size - off || string_length(s, len + 1) != len)
+        mimg_fail("mimg string not NUL-terminated where its length says, or outside the block", off);
+    return s;
+}
+
+static int all_zero(const uint8_t *p, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+static void report_mimg(uint32_t info)
+{
+    if (info % MIMG_BOOT_ALIGN != 0)
+        mimg_fail("mimg boot information not 8-aligned", info);
+    const struct mimg_boot_info *h = phys(info);
+    for (int i = 0; i < 8; i++)
+        if (h->magic[i] != MIMG_BOOT_MAGIC[i])
+            mimg_fail("mimg boot information magic is not MIMGBOOT", info);
+    if (h->version != MIMG_BOOT_VERSION || h->header_size != sizeof *h || h->total_size < sizeof *h ||
+        !all_zero(h->reserved0, sizeof h->reserved0))
+        mimg_fail("mimg header: version, header_size, total_size or reserved bytes wrong", info);
+
+    out_start();
+    out_hex("magic", MIMG_BOOT_REGISTER_MAGIC);
+    out_hex("info", info);
+    out_hex("size", h->total_size);
+    out_end();
+
+    out_start();
+    out_string("cmdline", mimg_string(h, h->cmdline_off, h->cmdline_len), h->cmdline_len);
+    out_end();
+    out_start();
+    out_string("loader", mimg_string(h, h->loader_off, h->loader_len), h->loader_len);
+    out_end();
+
+    const struct mimg_boot_mmap_entry *map =
+        mimg_part(h, h->mmap_off, (uint64_t)h->mmap_count * sizeof *map, "mimg memory map outside the block");
+    for (uint32_t i = 0; i < h->mmap_count; i++) {
+        const struct mimg_boot_mmap_entry *e = &map[i];
+        if (e->reserved != 0 || e->length == 0)
+            mimg_fail("mimg memory map entry empty or with reserved bits", i);
+        report_mmap_entry(e->base, e->length, e->type);
+        int ram = e->type == MIMG_MEM_USABLE || e->type == MIMG_MEM_SECTION || e->type == MIMG_MEM_MODULE ||
+                  e->type == MIMG_MEM_LOADER;
+        if (ram && e->base + e->length > mimg_ram_top)
+            mimg_ram_top = e->base + e->length;
+    }
+
+    const struct mimg_boot_module *mods =
+        mimg_part(h, h->modules_off, (uint64_t)h->module_count * sizeof *mods, "mimg modules outside the block");
+    for (uint32_t i = 0; i < h->module_count; i++) {
+        const struct mimg_boot_module *m = &mods[i];
+        const char *name = mimg_string(h, m->name_off, m->name_len);
+        const char *cmdline = mimg_string(h, m->cmdline_off, m->cmdline_len);
+        if (m->reserved != 0 || m->start + m->size < m->start)
+            mimg_fail("mimg module with reserved bits or wrapping", i);
+        /* The Multiboot form of the string, so the host compares it the same way: name, a space, the command line. */
+        char string[256];
+        uint32_t n = 0;
+        for (uint32_t k = 0; k < m->name_len && n < sizeof string; k++)
+            string[n++] = name[k];
+        if (m->cmdline_len && n < sizeof string)
+            string[n++] = ' ';
+        for (uint32_t k = 0; k < m->cmdline_len && n < sizeof string; k++)
+            string[n++] = cmdline[k];
+        report_module(i, (uint32_t)m->start, (uint32_t)(m->start + m->size), string, n);
+        out_start();
+        out_word("modinfo");
+        out_hex("index", i);
+        out_hex("flags", m->flags);
+        out_hex("section", m->section);
+        out_end();
+    }
+
+    const uint32_t *cpus = mimg_part(h, h->cpus_off, (uint64_t)h->cpu_count * 4, "mimg CPU list outside the block");
+    if (h->cpu_count > MIMG_BOOT_CPUS_MAX)
+        mimg_fail("mimg CPU list longer than MIMG_BOOT_CPUS_MAX", h->cpu_count);
+    for (uint32_t i = 0; i < h->cpu_count; i++) {
+        out_start();
+        out_word("cpu");
+        out_hex("apic", cpus[i]);
+        out_end();
+    }
+
+    if (h->rsdp_off != 0) {
+        const struct acpi_rsdp *rsdp = mimg_part(h, h->rsdp_off, h->rsdp_size, "mimg RSDP outside the block");
+        int v2 = rsdp->revision >= RSDP_V2_REVISION;
+        if (h->rsdp_size < RSDP_V1_SIZE || byte_sum((const uint8_t *)rsdp, RSDP_V1_SIZE) != 0 ||
+            (v2 && (h->rsdp_size < RSDP_V2_SIZE || rsdp->length != h->rsdp_size ||
+                    byte_sum((const uint8_t *)rsdp, h->rsdp_size) != 0)))
+            mimg_fail("mimg RSDP copy: size or checksums wrong", h->rsdp_off);
+        for (int i = 0; i < RSDP_SIGNATURE_SIZE; i++)
+            if (rsdp->signature[i] != RSDP_SIGNATURE[i])
+                mimg_fail("mimg RSDP copy has no RSDP signature", h->rsdp_off);
+        out_start();
+        out_word("rsdp");
+        out_hex("version", v2 ? 2 : 1);
+        out_hex("address", v2 ? rsdp->xsdt_address : rsdp->rsdt_address);
+        out_end();
+    } else if (h->rsdp_size != 0) {
+        mimg_fail("mimg rsdp_size without rsdp_off", h->rsdp_size);
+    }
+
+    out_start();
+    out_word("bootdev");
+    out_hex("drive", h->boot_drive);
+    out_hex("partition", h->boot_partition);
+    out_hex("sub", h->boot_sub_partition);
+    out_end();
+
+    if (h->framebuffer_off != 0) {
+        const struct mimg_boot_framebuffer *fb =
+            mimg_part(h, h->framebuffer_off, sizeof *fb, "mimg framebuffer record outside the block");
+        out_start();
+        out_word("framebuffer");
+        out_hex("address", fb->address);
+        out_hex("pitch", fb->pitch);
+        out_hex("width", fb->width);
+        out_hex("height", fb->height);
+        out_hex("bpp", fb->bpp);
+        out_hex("type", fb->type);
+        out_end();
+    }
+}
+
 /* ---- the report ------------------------------------------------------ */
 
 void report_begin(void)
@@ -546,6 +698,11 @@ void report_handoff(uint32_t magic, uint32_t info)
         if (kernel.mb2 == 0)
             fail("Multiboot2 magic, but this kernel carries no Multiboot2 header");
         report_mb2(info);
+        break;
+    case MIMG_BOOT_REGISTER_MAGIC:
+        if (!kernel.mimg)
+            fail("mimg protocol magic, but this kernel is not built for it");
+        report_mimg(info);
         break;
     default:
         fail_start("unknown boot magic");

@@ -61,6 +61,33 @@ describe('parseTranscript', () => {
     assert.equal(r.complete, false);
   });
 
+  test('a mimg-protocol report: long-mode state, module details, CPUs, boot device, framebuffer, the touched address', () => {
+    const r = parseTranscript(
+      [
+        'MIMGTEST begin kernel=mimg64',
+        'MIMGTEST long rip=0xffffffff80102d60 rsp=0x7fdf7a0 cr3=0x7fcd000',
+        'MIMGTEST magic=0x4d494d47 info=0x602000 size=0x299',
+        `MIMGTEST module index=0x0 start=0x601000 end=0x601005 string="m a b" sha256=${SHA_A}`,
+        'MIMGTEST modinfo index=0x0 flags=0x5 section=0x3',
+        'MIMGTEST cpu apic=0x0',
+        'MIMGTEST cpu apic=0x1',
+        'MIMGTEST bootdev drive=0x80 partition=0xffffffff sub=0xffffffff',
+        'MIMGTEST framebuffer address=0xfd000000 pitch=0x1000 width=0x400 height=0x300 bpp=0x20 type=0x1',
+        'MIMGTEST touched address=0x7fdfff8',
+        'MIMGTEST end',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(r.handoff, { protocol: 'mimg', magic: 0x4d494d47n, info: 0x602000n, size: 0x299n });
+    assert.deepEqual(r.long, { rip: 0xffffffff80102d60n, rsp: 0x7fdf7a0n, cr3: 0x7fcd000n });
+    assert.deepEqual(r.moduleInfo, [{ index: 0, flags: 5, section: 3n }]);
+    assert.deepEqual(r.cpus, [0n, 1n]);
+    assert.deepEqual(r.bootDevice, { drive: 0x80n, partition: 0xffffffffn, sub: 0xffffffffn });
+    assert.deepEqual(r.framebuffer, { address: 0xfd000000n, pitch: 0x1000n, width: 0x400n, height: 0x300n, bpp: 0x20n, type: 1n });
+    assert.equal(r.touched, 0x7fdfff8n);
+    assert.equal(r.complete, true);
+  });
+
   test('a failing kernel: the reason, and no end', () => {
     const r = parseTranscript('MIMGTEST begin kernel=mb2\nMIMGTEST fail mb2 tag size below 8 or past total_size type=0x1 offset=0x8 size=0x4\n');
     assert.deepEqual(r.failures, ['mb2 tag size below 8 or past total_size type=0x1 offset=0x8 size=0x4']);
@@ -92,7 +119,9 @@ describe('parseTranscript', () => {
     ['a short SHA-256', `MIMGTEST module index=0x0 start=0x1 end=0x2 string="" sha256=${'a'.repeat(63)}\n`, /malformed "module"/],
     ['modules out of sequence', `MIMGTEST module index=0x1 start=0x1 end=0x2 string="" sha256=${SHA_A}\n`, /module index 1, expected 0/],
     ['flags with the Multiboot2 magic', 'MIMGTEST magic=0x36d76289 info=0x8 flags=0x1\n', /flags= belongs to the Multiboot1 magic/],
-    ['size with the Multiboot1 magic', 'MIMGTEST magic=0x2badb002 info=0x8 size=0x10\n', /size= belongs to the Multiboot2 magic/],
+    ['size with the Multiboot1 magic', 'MIMGTEST magic=0x2badb002 info=0x8 size=0x10\n', /size= belongs to the Multiboot2 or the mimg magic/],
+    ['modinfo for another module', `MIMGTEST module index=0x0 start=0x1 end=0x2 string="" sha256=${SHA_A}\nMIMGTEST modinfo index=0x1 flags=0x0 section=0x3\n`, /modinfo index 1 does not follow module 0/],
+    ['a second long record', 'MIMGTEST long rip=0x1 rsp=0x2 cr3=0x3\nMIMGTEST long rip=0x1 rsp=0x2 cr3=0x3\n', /line 3: second "long" record/],
     ['an RSDP version other than 1 or 2', 'MIMGTEST rsdp version=0x3 address=0x1\n', /rsdp version 3/],
     ['a second cmdline', 'MIMGTEST cmdline=""\nMIMGTEST cmdline=""\n', /line 3: second "cmdline" record/],
     ['a second begin', BEGIN, /line 2: second "begin" record/],

@@ -37,6 +37,10 @@ export interface TestKernels {
   mb2Pie: string;
   /** ELF32 executable whose first bytes, at SECOND_ADDRESS, are SECOND_MAGIC. */
   second: string;
+  /** ELF64 (x86_64), no Multiboot header, linked as mb64: booted with the mimg protocol in long mode at its virtual addresses. */
+  mimg64: string;
+  /** ELF32, no Multiboot header, at KERNEL_ADDRESS: booted with the mimg protocol in protected mode. */
+  mimg32: string;
 }
 
 /** test/kernels/include/layout.h, read from the header itself. */
@@ -102,7 +106,7 @@ interface KernelSpec {
 
 const COMMON = ['report.c', SHA256_C];
 
-const KERNELS: Record<'mb1' | 'mb2' | 'mb1-aout' | 'mb64' | 'mb2-pie' | 'second', KernelSpec> = {
+const KERNELS: Record<'mb1' | 'mb2' | 'mb1-aout' | 'mb64' | 'mb2-pie' | 'second' | 'mimg64' | 'mimg32', KernelSpec> = {
   mb1: { target: 'i386', script: 'kernel.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mb1-header.c', 'mb1.c'] },
   mb2: { target: 'i386', script: 'kernel.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mb2-header.c', 'mb2.c'] },
   'mb1-aout': { target: 'i386', script: 'aout.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mb1-aout.c'] },
@@ -116,6 +120,8 @@ const KERNELS: Record<'mb1' | 'mb2' | 'mb1-aout' | 'mb64' | 'mb2-pie' | 'second'
     ldflags: ['-pie', '--no-dynamic-linker', '-z', 'text'],
   },
   second: { target: 'i386', script: 'second.ld.S', sources: ['second.c'] },
+  mimg64: { target: 'x86_64', script: 'mb64.ld.S', sources: ['entry-mimg64.S', ...COMMON, 'mimg64.c'] },
+  mimg32: { target: 'i386', script: 'kernel.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mimg32.c'] },
 };
 
 let built: TestKernels | undefined;
@@ -159,6 +165,8 @@ export function buildKernels(): TestKernels {
     mb64: link('mb64'),
     mb2Pie: link('mb2-pie'),
     second: link('second'),
+    mimg64: link('mimg64'),
+    mimg32: link('mimg32'),
   };
   return built;
 }

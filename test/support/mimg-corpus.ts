@@ -84,6 +84,11 @@ export function setByte(bytes: Uint8Array, offset: number, value: number, reseal
 const H = HEADER.f;
 const S = SECTION.f;
 
+/** A higher-half virtual address (where -mcmodel=kernel links). */
+const HIGH = 0xffffffff80000000n;
+/** The image as format 1.1, which gives vaddr a meaning. */
+const v11 = (b: Uint8Array): Uint8Array => patch(b, undefined, H.version_minor, 1);
+
 /** A rule of docs/format/mimg.md section 8, a corruption of the base image that breaks it, and every issue (`CODE where`) the TypeScript verifier reports. */
 export type Corruption = [rule: number, what: string, mutate: (b: Uint8Array) => Uint8Array, expected: string[]];
 
@@ -93,7 +98,7 @@ export const corruptions: Corruption[] = [
   [1, 'magic', (b) => setByte(b, 3, 0x67, false), ['MIMG_MAGIC offset 0x0 (magic)']],
   [1, 'text-mode transfer (CRLF -> LF)', (b) => new Uint8Array([...b.subarray(0, 4), ...b.subarray(5)]), ['MIMG_MAGIC offset 0x0 (magic)']],
   [2, 'major version', (b) => patch(b, undefined, H.version_major, 2), ['MIMG_VERSION offset 0x8 (version_major)']],
-  [2, 'newer minor version', (b) => patch(b, undefined, H.version_minor, 1), ['MIMG_VERSION offset 0xa (version_minor)']],
+  [2, 'newer minor version', (b) => patch(b, undefined, H.version_minor, 2), ['MIMG_VERSION offset 0xa (version_minor)']],
   [3, 'header_crc32', (b) => patch(b, undefined, H.entry, 0x100020n, false), ['MIMG_CHECKSUM offset 0x64 (header_crc32)']],
   [4, 'header_size', (b) => patch(b, undefined, H.header_size, 256), ['MIMG_FIELD offset 0xc (header_size)']],
   [4, 'section_table_offset', (b) => patch(b, undefined, H.section_table_offset, 256n), ['MIMG_FIELD offset 0x20 (section_table_offset)']],
@@ -105,7 +110,6 @@ export const corruptions: Corruption[] = [
   [7, 'header reserved0', (b) => setByte(b, H.reserved0.offset, 1), ['MIMG_FIELD offset 0x1b (reserved0)']],
   [7, 'header reserved2', (b) => setByte(b, H.reserved2.offset + 23, 1), ['MIMG_FIELD offset 0x68 (reserved2)']],
   [7, 'section reserved1', (b) => patch(b, 2, S.reserved1, 1), ['MIMG_FIELD section 2 (reserved1)']],
-  [7, 'section reserved2', (b) => setByte(b, HEADER.size + SECTION.size * 5 + S.reserved2.offset, 1), ['MIMG_FIELD section 5 (reserved2)']],
   [8, 'protocol', (b) => patch(b, undefined, H.protocol, 0), ['MIMG_FIELD offset 0x18 (protocol)']],
   [8, 'cpu_mode', (b) => patch(b, undefined, H.cpu_mode, 4), ['MIMG_FIELD offset 0x19 (cpu_mode)']],
   [8, 'digest_alg', (b) => patch(b, undefined, H.digest_alg, 3), ['MIMG_FIELD offset 0x1a (digest_alg)']],
@@ -123,6 +127,13 @@ export const corruptions: Corruption[] = [
   [12, 'past 2^64', (b) => patch(b, 5, S.dest, (1n << 64n) - 0x800n), ['MIMG_FIELD section 5 (mem_size)']],
   [12, 'above 4 GiB in protected32', (b) => patch(patch(b, undefined, H.cpu_mode, 1), 5, S.dest, 0xfffff800n), ['MIMG_FIELD section 5 (mem_size)']],
   [12, 'above 4 GiB in real16', (b) => patch(patch(b, undefined, H.cpu_mode, 3), 5, S.dest, 0xfffff800n), ['MIMG_FIELD section 5 (mem_size)']],
+  [12, 'vaddr in a 1.0 image', (b) => patch(b, 2, S.vaddr, HIGH), ['MIMG_FIELD section 2 (vaddr)']],
+  [12, 'vaddr in the lower half', (b) => patch(v11(b), 2, S.vaddr, 0x40100000n), ['MIMG_FIELD section 2 (vaddr)']],
+  [12, 'vaddr running past 2^64', (b) => patch(v11(b), 2, S.vaddr, (1n << 64n) - 0x1000n), ['MIMG_FIELD section 2 (vaddr)']],
+  [12, 'vaddr of a module', (b) => patch(v11(b), 4, S.vaddr, HIGH + 0x100000n), ['MIMG_FIELD section 4 (vaddr)']],
+  [12, 'vaddr in protected32', (b) => patch(patch(v11(b), undefined, H.cpu_mode, 1), 2, S.vaddr, HIGH), ['MIMG_FIELD section 2 (vaddr)']],
+  [12, 'vaddr with another page offset', (b) => patch(v11(b), 2, S.vaddr, HIGH + 0x800n), ['MIMG_FIELD section 2 (vaddr)']],
+  [12, 'two mappings of one virtual page', (b) => patch(patch(patch(v11(b), 2, S.vaddr, HIGH), 3, S.type, 1), 3, S.vaddr, HIGH + 0x2000n), ['MIMG_FIELD section 3 (vaddr)']],
   [13, 'not sorted', (b) => patch(patch(b, 4, S.dest, 0x300000n), 5, S.dest, 0x200000n), ['MIMG_ORDER section 5 (dest)']],
   [13, 'overlap with the next section', (b) => patch(b, 2, S.mem_size, 0x3800n), ['MIMG_ORDER section 3 (dest)']],
   [13, 'contained in the previous section', (b) => patch(b, 3, S.dest, 0x101000n), ['MIMG_ORDER section 3 (dest)']],
@@ -198,6 +209,11 @@ export function validImages(): Sample[] {
     add('a 1 MiB payload', imageOf(digest, 'long64', [
       section('exec', KERNEL, 0x1000n, 0x40n),
       section('module', 0x1000000n, 0x200000n, 0x100005n, { name: 'initrd', cmdline: 'root=/dev/ram0' }),
+    ]));
+    add('a higher-half kernel (1.1): two mappings sharing a page at the same offset', imageOf(digest, 'long64', [
+      section('exec', KERNEL, 0x1800n, 0x1800n, { name: 'text', vaddr: HIGH + KERNEL }),
+      section('exec', KERNEL + 0x1800n, 0x3800n, 0x100n, { name: 'data', vaddr: HIGH + KERNEL + 0x1800n }),
+      section('exec', (1n << 32n) - 0x1000n, 0x1000n, 0x10n, { name: 'top', vaddr: (1n << 64n) - 0x1000n }),
     ]));
     const types: SectionType[] = ['module', 'zero', 'reserved', 'module'];
     add('100 sections with long names and a bootinfo block', imageOf(digest, 'protected32', [

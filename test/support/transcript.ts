@@ -7,7 +7,8 @@
 
 export type Handoff =
   | { protocol: 'multiboot1'; magic: bigint; info: bigint; flags: bigint }
-  | { protocol: 'multiboot2'; magic: bigint; info: bigint; size: bigint };
+  | { protocol: 'multiboot2'; magic: bigint; info: bigint; size: bigint }
+  | { protocol: 'mimg'; magic: bigint; info: bigint; size: bigint };
 
 export interface MemoryMapEntry {
   base: bigint;
@@ -30,6 +31,13 @@ export interface RsdpReport {
   /** 1: the ACPI 1.0 RSDP (Multiboot2 tag 14), `address` is the RSDT; 2: ACPI 2.0+ (tag 15), the XSDT. */
   version: number;
   address: bigint;
+}
+
+/** mimg protocol: a module's flags and its section in the image (0xffffffff: a chain loader module). */
+export interface ModuleInfoReport {
+  index: number;
+  flags: number;
+  section: bigint;
 }
 
 /** A Multiboot2 tag the kernel received but does not interpret. */
@@ -56,6 +64,18 @@ export interface Report {
   relocOk: boolean;
   /** The second executable was found at its address. */
   secondPresent: boolean;
+  /** mimg protocol: per module, after its `module` line. */
+  moduleInfo: ModuleInfoReport[];
+  /** mimg protocol: the local APIC IDs of the CPU list. */
+  cpus: bigint[];
+  /** mimg protocol: BIOS drive, partition, sub-partition (0xffffffff: unknown). */
+  bootDevice: { drive: bigint; partition: bigint; sub: bigint } | undefined;
+  /** mimg protocol: the framebuffer record, when there is one. */
+  framebuffer: { address: bigint; pitch: bigint; width: bigint; height: bigint; bpp: bigint; type: bigint } | undefined;
+  /** mimg64: a virtual address of its own code, and RSP and CR3 as the loader entered it. */
+  long: { rip: bigint; rsp: bigint; cr3: bigint } | undefined;
+  /** mimg64: the address it read and wrote through the identity map (the last 8 bytes of RAM). */
+  touched: bigint | undefined;
   /** The reasons of `fail` lines (the kernel stops after the first). */
   failures: string[];
   /** `MIMGTEST end` was seen: the kernel reported everything and found nothing wrong. */
@@ -97,6 +117,12 @@ const RECORDS = {
   base: new RegExp(`^base=${HEX} link=${HEX}$`),
   reloc: /^reloc ok$/,
   second: /^second present$/,
+  modinfo: new RegExp(`^modinfo index=${HEX} flags=${HEX} section=${HEX}$`),
+  cpu: new RegExp(`^cpu apic=${HEX}$`),
+  bootdev: new RegExp(`^bootdev drive=${HEX} partition=${HEX} sub=${HEX}$`),
+  framebuffer: new RegExp(`^framebuffer address=${HEX} pitch=${HEX} width=${HEX} height=${HEX} bpp=${HEX} type=${HEX}$`),
+  long: new RegExp(`^long rip=${HEX} rsp=${HEX} cr3=${HEX}$`),
+  touched: new RegExp(`^touched address=${HEX}$`),
   end: /^end$/,
   fail: /^fail (\S.*)$/,
 } as const;
@@ -104,10 +130,11 @@ const RECORDS = {
 type RecordKind = keyof typeof RECORDS;
 
 /** Records that may appear once per report. */
-const SINGLE: ReadonlySet<RecordKind> = new Set(['begin', 'magic', 'cmdline', 'loader', 'meminfo', 'base', 'reloc', 'second', 'end']);
+const SINGLE: ReadonlySet<RecordKind> = new Set(['begin', 'magic', 'cmdline', 'loader', 'meminfo', 'base', 'reloc', 'second', 'bootdev', 'framebuffer', 'long', 'touched', 'end']);
 
 const MB1_BOOTLOADER_MAGIC = 0x2badb002n;
 const MB2_BOOTLOADER_MAGIC = 0x36d76289n;
+const MIMG_BOOT_REGISTER_MAGIC = 0x4d494d47n;
 const RSDP_VERSIONS: ReadonlySet<number> = new Set([1, 2]);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -127,6 +154,12 @@ export function parseTranscript(serialText: string): Report {
     relocation: undefined,
     relocOk: false,
     secondPresent: false,
+    moduleInfo: [],
+    cpus: [],
+    bootDevice: undefined,
+    framebuffer: undefined,
+    long: undefined,
+    touched: undefined,
     failures: [],
     complete: false,
   };
@@ -170,8 +203,10 @@ export function parseTranscript(serialText: string): Report {
         if (m[3] === 'flags') {
           if (magic !== MB1_BOOTLOADER_MAGIC) throw bad('flags= belongs to the Multiboot1 magic');
           report.handoff = { protocol: 'multiboot1', magic, info: hex(2), flags: hex(4) };
+        } else if (magic === MIMG_BOOT_REGISTER_MAGIC) {
+          report.handoff = { protocol: 'mimg', magic, info: hex(2), size: hex(4) };
         } else {
-          if (magic !== MB2_BOOTLOADER_MAGIC) throw bad('size= belongs to the Multiboot2 magic');
+          if (magic !== MB2_BOOTLOADER_MAGIC) throw bad('size= belongs to the Multiboot2 or the mimg magic');
           report.handoff = { protocol: 'multiboot2', magic, info: hex(2), size: hex(4) };
         }
         break;
@@ -211,6 +246,27 @@ export function parseTranscript(serialText: string): Report {
         break;
       case 'second':
         report.secondPresent = true;
+        break;
+      case 'modinfo': {
+        const index = small(1);
+        if (index !== report.modules.length - 1) throw bad(`modinfo index ${index} does not follow module ${report.modules.length - 1}`);
+        report.moduleInfo.push({ index, flags: small(2), section: hex(3) });
+        break;
+      }
+      case 'cpu':
+        report.cpus.push(hex(1));
+        break;
+      case 'bootdev':
+        report.bootDevice = { drive: hex(1), partition: hex(2), sub: hex(3) };
+        break;
+      case 'framebuffer':
+        report.framebuffer = { address: hex(1), pitch: hex(2), width: hex(3), height: hex(4), bpp: hex(5), type: hex(6) };
+        break;
+      case 'long':
+        report.long = { rip: hex(1), rsp: hex(2), cr3: hex(3) };
+        break;
+      case 'touched':
+        report.touched = hex(1);
         break;
       case 'end':
         report.complete = true;

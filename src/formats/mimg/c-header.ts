@@ -18,10 +18,10 @@ const C_TYPE = { u8: 'uint8_t', u16: 'uint16_t', u32: 'uint32_t', u64: 'uint64_t
 /** Column where #define values and field comments start. */
 const COLUMN = 34;
 
-const hex = (n: number, width = 0): string => '0x' + n.toString(16).toUpperCase().padStart(width, '0');
-const define = (name: string, value: string): string => `#define ${name.padEnd(COLUMN)}${value}`;
+export const hex = (n: number, width = 0): string => '0x' + n.toString(16).toUpperCase().padStart(width, '0');
+export const define = (name: string, value: string): string => `#define ${name.padEnd(COLUMN)}${value}`;
 
-interface AnyStruct {
+export interface AnyStruct {
   readonly name: string;
   readonly size: number;
   readonly fields: readonly Field[];
@@ -35,7 +35,8 @@ const ENUMS: readonly (readonly [prefix: string, e: Enum<string>])[] = [
   ['TYPE', SECTION_TYPE as Enum<string>],
 ];
 
-function cStruct(s: AnyStruct): string {
+/** A structure as C, with its size asserted (also used for mimg_boot.h). */
+export function cStruct(s: AnyStruct): string {
   const lines = s.fields.map((f) => {
     const decl = `${C_TYPE[f.type]} ${f.name}${f.type === 'bytes' ? `[${f.size}]` : ''};`;
     return `    ${decl.padEnd(COLUMN)}/* ${hex(f.offset, 2)} */`;
@@ -66,7 +67,7 @@ export function cDeclarations(): string {
 }
 
 /** `_Static_assert`s on the offset and size of every field. */
-function fieldAsserts(s: AnyStruct): string[] {
+export function fieldAsserts(s: AnyStruct): string[] {
   return s.fields.flatMap((f) => [
     `_Static_assert(offsetof(struct ${s.name}, ${f.name}) == ${hex(f.offset, 2)}, "${s.name}.${f.name} offset");`,
     `_Static_assert(sizeof(((struct ${s.name} *)0)->${f.name}) == ${f.size}, "${s.name}.${f.name} size");`,

@@ -157,6 +157,7 @@ export function decodeHead(bytes: Uint8Array): Result<MimgImage> {
       component: e.component,
       name: string(e.name_off, e.name_len, where(S.name_off)),
       cmdline: string(e.cmdline_off, e.cmdline_len, where(S.cmdline_off)),
+      ...(e.vaddr !== 0n && { vaddr: e.vaddr }),
     });
   }
 

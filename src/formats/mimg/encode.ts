@@ -70,7 +70,12 @@ export function layoutFile(image: MimgImage): MimgImage {
     end = fileOffset + s.fileSize;
     return { ...s, fileOffset };
   });
-  return { header: { ...image.header, fileSize: end }, sections };
+  return { header: { ...image.header, versionMinor: minorVersion(image), fileSize: end }, sections };
+}
+
+/** The lowest minor version that expresses the image (section 10): 1 when a section has a vaddr, else 0. */
+export function minorVersion(image: MimgImage): number {
+  return image.sections.some((s) => (s.vaddr ?? 0n) !== 0n) ? 1 : 0;
 }
 
 /**
@@ -81,8 +86,9 @@ export function layoutFile(image: MimgImage): MimgImage {
  */
 export function encodeHead(image: MimgImage): Uint8Array {
   const { header, sections } = image;
-  if (header.versionMajor !== VERSION_MAJOR || header.versionMinor !== VERSION_MINOR) {
-    throw new RangeError(`encodeHead writes .mimg ${VERSION_MAJOR}.${VERSION_MINOR}, not ${header.versionMajor}.${header.versionMinor}`);
+  const minor = minorVersion(image);
+  if (header.versionMajor !== VERSION_MAJOR || minor > VERSION_MINOR) {
+    throw new RangeError(`encodeHead writes .mimg ${VERSION_MAJOR}.0 to ${VERSION_MAJOR}.${VERSION_MINOR}, not ${header.versionMajor}.${minor}`);
   }
   const strings = stringTable(image);
   const end = headEnd(image, strings.bytes.length);
@@ -95,7 +101,7 @@ export function encodeHead(image: MimgImage): Uint8Array {
   writeTable(w, 0, HEADER, {
     magic: MAGIC,
     version_major: VERSION_MAJOR,
-    version_minor: VERSION_MINOR,
+    version_minor: minor,
     header_size: HEADER.size,
     entry: header.entry,
     protocol: PROTOCOL.code(header.protocol),
@@ -135,7 +141,7 @@ export function encodeHead(image: MimgImage): Uint8Array {
       name_len: name.len,
       cmdline_off: cmd.off,
       cmdline_len: cmd.len,
-      reserved2: new Uint8Array(SECTION.f.reserved2.size),
+      vaddr: s.vaddr ?? 0n,
       digest: s.digest,
     });
   });

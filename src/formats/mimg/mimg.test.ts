@@ -216,3 +216,13 @@ test('fields set to random values behind valid checksums never make the decoder 
     { numRuns: 1000, seed: 7 },
   );
 });
+
+test('a vaddr makes the image format 1.1 and survives decoding; without one the writer stays at 1.0', () => {
+  const { image, payloads } = base();
+  assert.equal(decodeHead(encodeImage(image, payloads)).value!.header.versionMinor, 0);
+  const high = { ...image, sections: image.sections.map((s) => (s.type === 'exec' ? { ...s, vaddr: 0xffffffff80000000n + s.dest } : s)) };
+  const r = verifyImage(encodeImage(high, payloads));
+  assert.deepEqual(summary(r.issues), []);
+  assert.equal(r.value!.header.versionMinor, 1);
+  assert.deepEqual(r.value!.sections.map((s) => s.vaddr), [undefined, undefined, 0xffffffff80100000n, undefined, undefined, undefined]);
+});

@@ -13,7 +13,7 @@ export type { Enum, Field } from '../../bytes/table.js';
 export const HEADER = table('mimg_header', 128, [
   { name: 'magic', type: 'bytes', size: 8, doc: '`4D 49 4D 47 0D 0A 1A 0A` ("MIMG\\r\\n\\x1a\\n")' },
   { name: 'version_major', type: 'u16', doc: 'format major version: 1' },
-  { name: 'version_minor', type: 'u16', doc: 'format minor version: 0' },
+  { name: 'version_minor', type: 'u16', doc: 'format minor version: 0, or 1 when a section has a `vaddr`' },
   { name: 'header_size', type: 'u32', doc: 'size of this header: 128' },
   { name: 'entry', type: 'u64', doc: 'physical address the loader jumps to' },
   { name: 'protocol', type: 'u8', doc: 'hand-off protocol (table below)' },
@@ -52,7 +52,7 @@ export const SECTION = table('mimg_section', 96, [
   { name: 'name_len', type: 'u32', doc: 'name: length in bytes, without the NUL' },
   { name: 'cmdline_off', type: 'u32', doc: 'module command line: offset in the string table' },
   { name: 'cmdline_len', type: 'u32', doc: 'module command line: length in bytes, without the NUL' },
-  { name: 'reserved2', type: 'bytes', size: 8, reserved: true, doc: 'must be 0' },
+  { name: 'vaddr', type: 'u64', doc: 'virtual address the section is also mapped at (1.1; 0: none, see rule 12)' },
   { name: 'digest', type: 'bytes', size: 32, doc: 'payload digest (see "Digests")' },
 ] as const);
 
@@ -61,7 +61,11 @@ export type SectionValues = TableValues<typeof SECTION>;
 
 export const MAGIC = Uint8Array.of(0x4d, 0x49, 0x4d, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 export const VERSION_MAJOR = 1;
-export const VERSION_MINOR = 0;
+export const VERSION_MINOR = 1;
+/** Long-mode images may map an exec section at a virtual address too, in the upper canonical half (rule 12). */
+export const UPPER_HALF = 0xffff800000000000n;
+/** Virtual mappings are made of pages: a section's vaddr and dest have the same offset in their page. */
+export const MAP_PAGE = 4096n;
 /** Every payload starts at a multiple of this file offset, so a loader can read pages straight to their destination. */
 export const PAYLOAD_ALIGN = 4096n;
 export const DIGEST_SIZE = 32;

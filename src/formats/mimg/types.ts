@@ -26,6 +26,8 @@ export interface MimgSection {
   name: string;
   /** Per-module command line (Multiboot module string is name + ' ' + cmdline). */
   cmdline: string;
+  /** Where a long64 kernel also finds this exec section in its address space (format 1.1); absent: only at dest. */
+  vaddr?: bigint;
 }
 
 export interface MimgHeader {

@@ -6,7 +6,7 @@ import { hex, hexRange, issue, type Issue, type Result } from '../../diagnostics
 import { overlaps, range, subtract, type Range } from '../../layout/range.js';
 import { decodeHead, headSize, headerWhere, sectionWhere } from './decode.js';
 import { payloadDigest } from './digest.js';
-import { HEADER, PAYLOAD_ALIGN, SECTION, type Field } from './struct.js';
+import { HEADER, MAP_PAGE, PAYLOAD_ALIGN, SECTION, UPPER_HALF, type Field } from './struct.js';
 import type { MimgImage, MimgSection, SectionType } from './types.js';
 
 const H = HEADER.f;
@@ -15,6 +15,24 @@ const ADDRESS_SPACE = 1n << 64n;
 /** protected32 and real16 images must end at or below 4 GiB. */
 const LIMIT_32 = 1n << 32n;
 const NO_PAYLOAD: readonly SectionType[] = ['zero', 'bootinfo', 'reserved'];
+const MOD_64 = ADDRESS_SPACE - 1n;
+
+/** The first and last page a section with a vaddr covers in the virtual address space. */
+function virtualPages(s: MimgSection): [bigint, bigint] {
+  const v = s.vaddr ?? 0n;
+  return [v - (v % MAP_PAGE), v + s.memSize - 1n - ((v + s.memSize - 1n) % MAP_PAGE)];
+}
+
+/** Rule 12's part for vaddr: why section s may not have the vaddr it has, or undefined. */
+function vaddrProblem(header: MimgImage['header'], s: MimgSection): string | undefined {
+  const v = s.vaddr ?? 0n;
+  if (v === 0n) return undefined;
+  if (header.versionMinor < 1) return `vaddr is ${hex(v)}, but format 1.0 reserves the field (must be 0)`;
+  if (header.cpuMode !== 'long64' || s.type !== 'exec') return `vaddr is ${hex(v)}, but only exec sections of long64 images are mapped at a virtual address`;
+  if (v < UPPER_HALF || v + s.memSize > ADDRESS_SPACE) return `virtual range ${hexRange(v, v + s.memSize)} is not inside the upper half [${hex(UPPER_HALF)}, 2^64)`;
+  if (v % MAP_PAGE !== s.dest % MAP_PAGE) return `vaddr ${hex(v)} and dest ${hex(s.dest)} differ in their offset within a ${hex(MAP_PAGE)}-byte page`;
+  return undefined;
+}
 
 function memRange(s: MimgSection): Range {
   return range(s.dest, s.dest + s.memSize);
@@ -50,6 +68,19 @@ export function verifyStructure(image: MimgImage, fileLength: bigint): Issue[] {
     else if (end > limit) {
       const why = limit === ADDRESS_SPACE ? 'runs past the end of the 64-bit address space' : `ends above 4 GiB, out of reach in ${header.cpuMode} mode`;
       fail('MIMG_FIELD', `${describe(i, s)} ${why}`, where(S.mem_size));
+    } else {
+      const bad = vaddrProblem(header, s);
+      if (bad !== undefined) fail('MIMG_FIELD', `${describe(i, s)}: ${bad}`, where(S.vaddr));
+      else if ((s.vaddr ?? 0n) !== 0n) {
+        // Two mappings that share a virtual page must agree on where it lies physically.
+        const [first, last] = virtualPages(s);
+        const clash = sections.slice(0, i).findIndex((o) => {
+          if ((o.vaddr ?? 0n) === 0n || o.memSize === 0n || vaddrProblem(header, o) !== undefined || o.dest + o.memSize > limit) return false;
+          const [of, ol] = virtualPages(o);
+          return of <= last && first <= ol && ((o.vaddr! - o.dest) & MOD_64) !== ((s.vaddr! - s.dest) & MOD_64);
+        });
+        if (clash >= 0) fail('MIMG_FIELD', `${describe(i, s)} maps a virtual page that section ${clash} maps to other physical memory`, where(S.vaddr));
+      }
     }
     // Rule 13: sorted by dest (overlaps are found below, over all pairs).
     const prev = sections[i - 1];

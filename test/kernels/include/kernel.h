@@ -25,6 +25,7 @@ struct kernel {
     char name[KERNEL_NAME_MAX];   /* the `begin kernel=` value */
     const struct mb1_header *mb1; /* this kernel's Multiboot1 header, or 0 */
     const struct mb2_header *mb2; /* this kernel's Multiboot2 header, or 0 */
+    int mimg;                     /* 1: booted with mimg's own protocol (mimg64, mimg32) */
 };
 
 /* Defined by each kernel's own file (mb1.c, mb2.c, ...). */
@@ -61,6 +62,10 @@ void out_end(void);
 void report_begin(void);
 /* Validates the Multiboot1 or Multiboot2 boot information and reports it. */
 void report_handoff(uint32_t magic, uint32_t info);
+/* After a mimg handoff: the end of the highest memory map entry that is
+ * RAM (usable, or retyped by mimg), for mimg64 to touch through the
+ * identity map. */
+extern uint64_t mimg_ram_top;
 /* Reports `second present` if the second executable is at SECOND_ADDRESS. */
 void report_second(void);
 /* Writes `MIMGTEST end` and exits QEMU with success. */
