@@ -84,6 +84,11 @@ export function setByte(bytes: Uint8Array, offset: number, value: number, reseal
 const H = HEADER.f;
 const S = SECTION.f;
 
+/** The image as version 1.1, where the framebuffer fields mean something. */
+function v11(b: Uint8Array): Uint8Array {
+  return patch(b, undefined, H.version_minor, 1);
+}
+
 /** A rule of docs/format/mimg.md section 8, a corruption of the base image that breaks it, and every issue (`CODE where`) the TypeScript verifier reports. */
 export type Corruption = [rule: number, what: string, mutate: (b: Uint8Array) => Uint8Array, expected: string[]];
 
@@ -93,7 +98,7 @@ export const corruptions: Corruption[] = [
   [1, 'magic', (b) => setByte(b, 3, 0x67, false), ['MIMG_MAGIC offset 0x0 (magic)']],
   [1, 'text-mode transfer (CRLF -> LF)', (b) => new Uint8Array([...b.subarray(0, 4), ...b.subarray(5)]), ['MIMG_MAGIC offset 0x0 (magic)']],
   [2, 'major version', (b) => patch(b, undefined, H.version_major, 2), ['MIMG_VERSION offset 0x8 (version_major)']],
-  [2, 'newer minor version', (b) => patch(b, undefined, H.version_minor, 1), ['MIMG_VERSION offset 0xa (version_minor)']],
+  [2, 'newer minor version', (b) => patch(b, undefined, H.version_minor, 2), ['MIMG_VERSION offset 0xa (version_minor)']],
   [3, 'header_crc32', (b) => patch(b, undefined, H.entry, 0x100020n, false), ['MIMG_CHECKSUM offset 0x64 (header_crc32)']],
   [4, 'header_size', (b) => patch(b, undefined, H.header_size, 256), ['MIMG_FIELD offset 0xc (header_size)']],
   [4, 'section_table_offset', (b) => patch(b, undefined, H.section_table_offset, 256n), ['MIMG_FIELD offset 0x20 (section_table_offset)']],
@@ -103,7 +108,8 @@ export const corruptions: Corruption[] = [
   [5, 'string table past the end of the file', (b) => patch(b, undefined, H.strtab_size, 0x10000), ['MIMG_TRUNCATED offset 0x30 (strtab_size)']],
   [6, 'table_crc32', (b) => patch(b, 2, S.dest, 0x100001n, false), ['MIMG_CHECKSUM offset 0x60 (table_crc32)']],
   [7, 'header reserved0', (b) => setByte(b, H.reserved0.offset, 1), ['MIMG_FIELD offset 0x1b (reserved0)']],
-  [7, 'header reserved2', (b) => setByte(b, H.reserved2.offset + 23, 1), ['MIMG_FIELD offset 0x68 (reserved2)']],
+  [7, 'header reserved2', (b) => setByte(b, H.reserved2.offset + 7, 1), ['MIMG_FIELD offset 0x78 (reserved2)']],
+  [7, 'a framebuffer request in a 1.0 image', (b) => patch(patch(b, undefined, H.fb_width, 1024), undefined, H.fb_flags, 1), ['MIMG_FIELD offset 0x68 (fb_width)', 'MIMG_FIELD offset 0x74 (fb_flags)']],
   [7, 'section reserved1', (b) => patch(b, 2, S.reserved1, 1), ['MIMG_FIELD section 2 (reserved1)']],
   [7, 'section reserved2', (b) => setByte(b, HEADER.size + SECTION.size * 5 + S.reserved2.offset, 1), ['MIMG_FIELD section 5 (reserved2)']],
   [8, 'protocol', (b) => patch(b, undefined, H.protocol, 0), ['MIMG_FIELD offset 0x18 (protocol)']],
@@ -112,6 +118,10 @@ export const corruptions: Corruption[] = [
   [8, 'section type', (b) => patch(b, 3, S.type, 6), ['MIMG_FIELD section 3 (type)']],
   [9, 'unknown flag bit', (b) => patch(b, 2, S.flags, (v) => v | 0x100n), ['MIMG_FIELD section 2 (flags)']],
   [9, 'ro and rw', (b) => patch(b, 2, S.flags, 3), ['MIMG_FIELD section 2 (flags)']],
+  [9, 'unknown fb_flags bit', (b) => patch(v11(b), undefined, H.fb_flags, 0x9), ['MIMG_FIELD offset 0x74 (fb_flags)']],
+  [9, 'fb_flags required without requested', (b) => patch(v11(b), undefined, H.fb_flags, 0x2), ['MIMG_FIELD offset 0x74 (fb_flags)']],
+  [9, 'fb_height without a request', (b) => patch(v11(b), undefined, H.fb_height, 768), ['MIMG_FIELD offset 0x68 (fb_width)']],
+  [9, 'text mode with a depth', (b) => patch(patch(v11(b), undefined, H.fb_flags, 0x5), undefined, H.fb_depth, 8), ['MIMG_FIELD offset 0x70 (fb_depth)']],
   [10, 'string past the table', (b) => patch(b, 4, S.name_len, 0x1000), ['MIMG_FIELD section 4 (name_off)']],
   [10, 'string without its NUL', (b) => patch(b, 4, S.name_len, (v) => v - 1n), ['MIMG_FIELD section 4 (name_off)']],
   [10, 'string with a NUL inside', (b) => patch(patch(b, 4, S.name_off, (v) => v - 1n), 4, S.name_len, (v) => v + 1n), ['MIMG_FIELD section 4 (name_off)']],
@@ -182,6 +192,13 @@ export function validImages(): Sample[] {
     add('base image, protected32', encodeBase(digest, 'protected32'));
     add('base image, real16', encodeBase(digest, 'real16'));
     add('a section above 4 GiB in long64', patch(encodeBase(digest), 5, S.dest, 0xfffff800n));
+    add('version 1.1: a required 1024x768x32 framebuffer', imageOf(digest, 'protected32', [section('exec', KERNEL, 0x1000n, 16n)], {
+      versionMinor: 1, framebuffer: { width: 1024, height: 768, depth: 32, required: true, text: false },
+    }));
+    add('version 1.1: best-effort text mode, any size', imageOf(digest, 'protected32', [section('exec', KERNEL, 0x1000n, 16n)], {
+      versionMinor: 1, framebuffer: { width: 0, height: 0, depth: 0, required: false, text: true },
+    }));
+    add('version 1.1 without a request', patch(encodeBase(digest), undefined, H.version_minor, 1));
     add('one exec section without payload: the file is the head alone', imageOf(digest, 'protected32', [section('exec', KERNEL, 0x1000n, 0n)]));
     add('payload sizes around block boundaries', imageOf(digest, 'protected32', [
       section('exec', KERNEL, 0x1000n, 1n, { name: 'kernel' }),

@@ -10,10 +10,10 @@ import { Writer } from '../../bytes/writer.js';
 import { alignUp } from '../../layout/range.js';
 import { payloadDigest } from './digest.js';
 import {
-  CPU_MODE, DIGEST_ALG, HEADER, MAGIC, PAYLOAD_ALIGN, PROTOCOL, SECTION, SECTION_TYPE,
-  VERSION_MAJOR, VERSION_MINOR, flagBits, headerCrc, tableCrc,
+  CPU_MODE, DIGEST_ALG, FB_FLAG, FRAMEBUFFER_MINOR, HEADER, MAGIC, PAYLOAD_ALIGN, PROTOCOL, SECTION, SECTION_TYPE,
+  VERSION_MAJOR, flagBits, headerCrc, tableCrc,
 } from './struct.js';
-import type { MimgImage } from './types.js';
+import type { FramebufferRequest, MimgHeader, MimgImage } from './types.js';
 
 interface StringRef {
   off: number;
@@ -52,6 +52,18 @@ function stringTable(image: MimgImage): { bytes: Uint8Array; ref(s: string): Str
   return { bytes, ref: (s) => refs.get(s)! };
 }
 
+/** The lowest minor version that expresses the header (section 10): 1 with a framebuffer request, else 0. */
+export function minorVersion(header: Pick<MimgHeader, 'framebuffer'>): number {
+  return header.framebuffer ? FRAMEBUFFER_MINOR : 0;
+}
+
+/** fb_flags for a request (0: none). */
+export function framebufferFlags(fb: FramebufferRequest | undefined): number {
+  if (!fb) return 0;
+  const bit = (name: string) => FB_FLAG.find(([n]) => n === name)![1];
+  return bit('requested') | (fb.required ? bit('required') : 0) | (fb.text ? bit('text') : 0);
+}
+
 function headEnd(image: MimgImage, strtabSize: number): number {
   return HEADER.size + SECTION.size * image.sections.length + strtabSize;
 }
@@ -81,8 +93,9 @@ export function layoutFile(image: MimgImage): MimgImage {
  */
 export function encodeHead(image: MimgImage): Uint8Array {
   const { header, sections } = image;
-  if (header.versionMajor !== VERSION_MAJOR || header.versionMinor !== VERSION_MINOR) {
-    throw new RangeError(`encodeHead writes .mimg ${VERSION_MAJOR}.${VERSION_MINOR}, not ${header.versionMajor}.${header.versionMinor}`);
+  const minor = minorVersion(header);
+  if (header.versionMajor !== VERSION_MAJOR || header.versionMinor !== minor) {
+    throw new RangeError(`encodeHead writes this image as .mimg ${VERSION_MAJOR}.${minor}, not ${header.versionMajor}.${header.versionMinor}`);
   }
   const strings = stringTable(image);
   const end = headEnd(image, strings.bytes.length);
@@ -95,7 +108,7 @@ export function encodeHead(image: MimgImage): Uint8Array {
   writeTable(w, 0, HEADER, {
     magic: MAGIC,
     version_major: VERSION_MAJOR,
-    version_minor: VERSION_MINOR,
+    version_minor: minor,
     header_size: HEADER.size,
     entry: header.entry,
     protocol: PROTOCOL.code(header.protocol),
@@ -116,6 +129,10 @@ export function encodeHead(image: MimgImage): Uint8Array {
     file_size: header.fileSize,
     table_crc32: 0,
     header_crc32: 0,
+    fb_width: header.framebuffer?.width ?? 0,
+    fb_height: header.framebuffer?.height ?? 0,
+    fb_depth: header.framebuffer?.depth ?? 0,
+    fb_flags: framebufferFlags(header.framebuffer),
     reserved2: new Uint8Array(HEADER.f.reserved2.size),
   });
   sections.forEach((s, i) => {
