@@ -7,6 +7,7 @@ import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { MimgError, issue } from '../diagnostics/issue.js';
 import { createDigest, encodeHead, initDigests, layoutFile } from '../formats/mimg/index.js';
+import { minorVersion } from '../formats/mimg/encode.js';
 import type { CpuMode, MimgImage, MimgSection } from '../formats/mimg/types.js';
 import type { Plan, PlannedSection } from '../layout/types.js';
 import type { ImageOptions, LoadedComponent } from './build.js';
@@ -38,7 +39,7 @@ function imageOf(plan: Plan, opts: ImageOptions & { cpuMode: CpuMode }): MimgIma
   return layoutFile({
     header: {
       versionMajor: 1,
-      versionMinor: 0,
+      versionMinor: minorVersion(opts),
       protocol: opts.protocol,
       cpuMode: opts.cpuMode,
       digest: opts.integrity,
@@ -48,6 +49,7 @@ function imageOf(plan: Plan, opts: ImageOptions & { cpuMode: CpuMode }): MimgIma
       ramRequired: top,
       cmdline: opts.cmdline,
       fileSize: 0n,
+      ...(opts.framebuffer && { framebuffer: opts.framebuffer }),
     },
     sections: plan.sections.map(toSection),
   });
