@@ -5,6 +5,8 @@
  * only has to copy it there. The builder runs twice: once with no buffer to
  * measure (the staging area is sized from it), once to write. */
 
+#include <stddef.h>
+
 #include "loader.h"
 #include "mem.h"
 #include "multiboot1.h"
@@ -122,6 +124,24 @@ static void build_mb1(struct out *o, const struct image *im, const struct chain 
     info.cmdline = put_string(o, im->strtab + im->header->cmdline_off, im->header->cmdline_len);
     info.boot_loader_name = put_string(o, LOADER_NAME, sizeof LOADER_NAME - 1);
 
+    const struct framebuffer *fb = &c->fb;
+    if (fb->type != FB_NONE) {
+        info.flags |= MB1_INFO_FRAMEBUFFER;
+        info.framebuffer_addr = fb->addr;
+        info.framebuffer_pitch = fb->pitch;
+        info.framebuffer_width = fb->width;
+        info.framebuffer_height = fb->height;
+        info.framebuffer_bpp = fb->bpp;
+        info.framebuffer_type = fb->type;
+        memcpy(info.color_info, &fb->red_pos, sizeof info.color_info);
+    }
+    if (fb->vbe_mode) {
+        info.flags |= MB1_INFO_VBE; /* no protected-mode interface: vbe_interface_* stay 0 */
+        info.vbe_control_info = o->addr + put(o, c->vbe_control, VBE_CONTROL_SIZE);
+        info.vbe_mode_info = o->addr + put(o, c->vbe_mode_info, VBE_MODE_INFO_SIZE);
+        info.vbe_mode = fb->vbe_mode;
+    }
+
     uint32_t at = mods_at;
     for (int32_t i = next_module(im, -1); i >= 0; i = next_module(im, i), at += sizeof(struct mb1_module)) {
         const struct mimg_section *s = &im->section[i];
@@ -214,6 +234,31 @@ static void build_mb2(struct out *o, const struct image *im, const struct chain 
         put_bytes_tag(o, MB2_TAG_ACPI_OLD, c->rsdp_old, c->rsdp_old_size);
     if (c->rsdp_new_size)
         put_bytes_tag(o, MB2_TAG_ACPI_NEW, c->rsdp_new, c->rsdp_new_size);
+
+    const struct framebuffer *fb = &c->fb;
+    if (fb->type != FB_NONE) {
+        struct mb2_tag_framebuffer t = {
+            /* EGA text has no colour fields */
+            .tag = { .type = MB2_TAG_FRAMEBUFFER, .size = fb->type == FB_RGB ? offsetof(struct mb2_tag_framebuffer, color_info) + 6
+                                                                           : offsetof(struct mb2_tag_framebuffer, color_info) },
+            .framebuffer_addr = fb->addr,
+            .framebuffer_pitch = fb->pitch,
+            .framebuffer_width = fb->width,
+            .framebuffer_height = fb->height,
+            .framebuffer_bpp = fb->bpp,
+            .framebuffer_type = fb->type,
+        };
+        memcpy(t.color_info, &fb->red_pos, sizeof t.color_info);
+        put(o, &t, t.tag.size);
+        pad_to(o, MB2_TAG_ALIGN);
+    }
+    if (fb->vbe_mode) {
+        put_tag(o, MB2_TAG_VBE, sizeof(struct mb2_tag_vbe));
+        uint16_t mode[4] = { fb->vbe_mode }; /* no protected-mode interface: seg, off, len 0 */
+        put(o, mode, sizeof mode);
+        put(o, c->vbe_control, VBE_CONTROL_SIZE);
+        put(o, c->vbe_mode_info, VBE_MODE_INFO_SIZE);
+    }
 
     put_tag(o, MB2_TAG_END, sizeof(struct mb2_tag));
 

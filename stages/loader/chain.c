@@ -111,6 +111,27 @@ static void copy_rsdp(uint8_t *dst, uint32_t *dst_size, const void *src, uint32_
     *dst_size = size;
 }
 
+/* The framebuffer fields, laid out alike in Multiboot1's information (from
+ * framebuffer_addr) and Multiboot2's tag 8 (after the tag header). */
+struct mb_framebuffer {
+    uint64_t addr;
+    uint32_t pitch, width, height;
+    uint8_t bpp, type;
+};
+
+/* Keeps the chain loader's framebuffer, if video_setup can report it: an
+ * indexed one would need its palette, so only RGB and EGA text. */
+static void take_fb(struct chain *c, const struct mb_framebuffer *f, const uint8_t *color)
+{
+    if (f->type != FB_RGB && f->type != FB_TEXT)
+        return;
+    c->fb = (struct framebuffer){
+        .addr = f->addr, .pitch = f->pitch, .width = f->width, .height = f->height, .bpp = f->bpp, .type = f->type,
+    };
+    if (f->type == FB_RGB)
+        memcpy(&c->fb.red_pos, color, 6);
+}
+
 /* ---- Multiboot1 ------------------------------------------------------ */
 
 /* Returns whether basic memory information was given. */
@@ -144,6 +165,9 @@ static bool read_mb1(const struct mb1_info *mbi, struct chain *c, struct pick *p
         add_entry(c, 0, (uint64_t)mbi->mem_lower * KIB, MEM_USABLE);
         add_entry(c, MIB, (uint64_t)mbi->mem_upper * KIB, MEM_USABLE);
     }
+
+    if (mbi->flags & MB1_INFO_FRAMEBUFFER)
+        take_fb(c, (const struct mb_framebuffer *)&mbi->framebuffer_addr, mbi->color_info);
 
     /* A Multiboot1 loader passes no ACPI pointer: look where the BIOS keeps it. */
     uint32_t size;
@@ -211,6 +235,14 @@ static bool read_mb2(const struct mb2_info *mbi, struct chain *c, struct pick *p
             break;
         case MB2_TAG_ACPI_NEW:
             copy_rsdp(c->rsdp_new, &c->rsdp_new_size, t + 1, t->size - sizeof *t);
+            break;
+        case MB2_TAG_FRAMEBUFFER:
+            if (t->size >= offsetof(struct mb2_tag_framebuffer, color_info))
+                take_fb(c, (const struct mb_framebuffer *)(t + 1), ((const struct mb2_tag_framebuffer *)t)->color_info);
+            break;
+        case MB2_TAG_EFI32:
+        case MB2_TAG_EFI64:
+            c->efi = true;
             break;
         }
     }
