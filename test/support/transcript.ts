@@ -38,6 +38,31 @@ export interface TagReport {
   size: number;
 }
 
+/** The framebuffer the loader reported (Multiboot1 flags bit 12, Multiboot2 tag 8). */
+export interface FramebufferReport {
+  addr: bigint;
+  pitch: number;
+  width: number;
+  height: number;
+  bpp: number;
+  /** 1: RGB, 2: EGA text. */
+  type: number;
+  /** Field position and mask size of red, green and blue (0 in text mode). */
+  red: [number, number];
+  green: [number, number];
+  blue: [number, number];
+}
+
+/** The Bochs VBE (DISPI) registers as the guest read them: the mode the card is really in. */
+export interface DispiReport {
+  id: number;
+  xres: number;
+  yres: number;
+  bpp: number;
+  /** Bit 0: VBE enabled; bit 6 (0x40): linear framebuffer. */
+  enable: number;
+}
+
 export interface Report {
   /** The `begin kernel=` name; undefined when the kernel never started its report. */
   kernel: string | undefined;
@@ -56,6 +81,12 @@ export interface Report {
   relocOk: boolean;
   /** The second executable was found at its address. */
   secondPresent: boolean;
+  framebuffer: FramebufferReport | undefined;
+  /** The VBE mode number, when the loader passed VBE information (which the guest checked against the framebuffer). */
+  vbeMode: number | undefined;
+  dispi: DispiReport | undefined;
+  /** The first and last pixel (or character cell) of the framebuffer read back what the guest wrote. */
+  pixelOk: boolean;
   /** The reasons of `fail` lines (the kernel stops after the first). */
   failures: string[];
   /** `MIMGTEST end` was seen: the kernel reported everything and found nothing wrong. */
@@ -97,6 +128,10 @@ const RECORDS = {
   base: new RegExp(`^base=${HEX} link=${HEX}$`),
   reloc: /^reloc ok$/,
   second: /^second present$/,
+  framebuffer: new RegExp(`^framebuffer addr=${HEX} pitch=${HEX} width=${HEX} height=${HEX} bpp=${HEX} type=${HEX} red_pos=${HEX} red_size=${HEX} green_pos=${HEX} green_size=${HEX} blue_pos=${HEX} blue_size=${HEX}$`),
+  vbe: new RegExp(`^vbe mode=${HEX}$`),
+  dispi: new RegExp(`^dispi id=${HEX} xres=${HEX} yres=${HEX} bpp=${HEX} enable=${HEX}$`),
+  pixel: /^pixel ok$/,
   end: /^end$/,
   fail: /^fail (\S.*)$/,
 } as const;
@@ -104,7 +139,7 @@ const RECORDS = {
 type RecordKind = keyof typeof RECORDS;
 
 /** Records that may appear once per report. */
-const SINGLE: ReadonlySet<RecordKind> = new Set(['begin', 'magic', 'cmdline', 'loader', 'meminfo', 'base', 'reloc', 'second', 'end']);
+const SINGLE: ReadonlySet<RecordKind> = new Set(['begin', 'magic', 'cmdline', 'loader', 'meminfo', 'base', 'reloc', 'second', 'framebuffer', 'vbe', 'dispi', 'pixel', 'end']);
 
 const MB1_BOOTLOADER_MAGIC = 0x2badb002n;
 const MB2_BOOTLOADER_MAGIC = 0x36d76289n;
@@ -127,6 +162,10 @@ export function parseTranscript(serialText: string): Report {
     relocation: undefined,
     relocOk: false,
     secondPresent: false,
+    framebuffer: undefined,
+    vbeMode: undefined,
+    dispi: undefined,
+    pixelOk: false,
     failures: [],
     complete: false,
   };
@@ -211,6 +250,21 @@ export function parseTranscript(serialText: string): Report {
         break;
       case 'second':
         report.secondPresent = true;
+        break;
+      case 'framebuffer':
+        report.framebuffer = {
+          addr: hex(1), pitch: small(2), width: small(3), height: small(4), bpp: small(5), type: small(6),
+          red: [small(7), small(8)], green: [small(9), small(10)], blue: [small(11), small(12)],
+        };
+        break;
+      case 'vbe':
+        report.vbeMode = small(1);
+        break;
+      case 'dispi':
+        report.dispi = { id: small(1), xres: small(2), yres: small(3), bpp: small(4), enable: small(5) };
+        break;
+      case 'pixel':
+        report.pixelOk = true;
         break;
       case 'end':
         report.complete = true;
