@@ -166,7 +166,8 @@ void video_setup(const struct image *im, struct chain *c)
     const struct mimg_header *h = im->header;
     struct framebuffer given = c->fb;
     bool text = h->fb_flags & MIMG_FB_TEXT, required = h->fb_flags & MIMG_FB_REQUIRED;
-    const char *how = "chain loader's";
+    const char *how = "the chain loader's"; /* whose mode number mimgload does not know: 0 */
+    uint32_t mode = 0;
 
     c->fb.type = FB_NONE;
     if (!(h->fb_flags & MIMG_FB_REQUESTED))
@@ -181,7 +182,7 @@ void video_setup(const struct image *im, struct chain *c)
         return;
     } else {
         check_low_area(im, c);
-        uint32_t mode = text ? 0 : vbe_pick(h);
+        mode = text ? 0 : vbe_pick(h);
         if (mode) {
             describe_mode(c, mode);
             if (required && !matches(h, &c->fb))
@@ -197,9 +198,10 @@ void video_setup(const struct image *im, struct chain *c)
                 die(STAGE, "video mode %ux%ux%u is required; the firmware has no such mode", h->fb_width, h->fb_height,
                     h->fb_depth);
             text_mode(c); /* asked for, or the fallback of a graphics mode */
-            how = "text";
+            mode = VGA_TEXT_MODE;
+            how = "VGA";
         }
     }
     con_line(CON_SERIAL, STAGE ": video mode %ux%ux%u (%s mode 0x%x) at 0x%lx, asked for %ux%ux%u", c->fb.width,
-             c->fb.height, c->fb.bpp, how, c->fb.vbe_mode, c->fb.addr, h->fb_width, h->fb_height, h->fb_depth);
+             c->fb.height, c->fb.bpp, how, mode, c->fb.addr, h->fb_width, h->fb_height, h->fb_depth);
 }

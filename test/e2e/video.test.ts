@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootCaptured, machineArgs, mimgloadPath, runCaptured, QEMU } from '../../src/host/qemu.js';
 import { assertMatches, image, kernels, MEMORY, report, TIMEOUT_MS } from '../support/bootcheck.js';
+import { grubIso } from '../support/grub.js';
 import { KERNEL_TOOLS } from '../support/kernels.js';
 import type { Report } from '../support/transcript.js';
 import { missingTools } from '../support/toolchain.js';
@@ -161,4 +162,20 @@ describe('video modes, from the BIOS disk (stage 2 hands mimgload a Multiboot2 i
     assert.match(b.serial, IMPOSSIBLE_ERROR, b.serial);
     assert.doesNotMatch(b.serial, /MIMGTEST begin/);
   });
+});
+
+describe('video modes, chained by GRUB', { skip: skip ?? missingTools('grub-mkrescue', 'xorriso'), concurrency: 2 }, () => {
+  for (const [name, grub] of [['mb1-header', 'multiboot2'], ['text', 'multiboot']] as const) {
+    test(`GRUB ${grub} -> mimgload -> ${name}`, async () => {
+      const c = CASES.find((x) => x.name === name)!;
+      const img = build({ ...c, name: `grub-${name}` });
+      const iso = grubIso({ name: `video-grub-${name}`, loader: mimgloadPath(), image: img.path, protocol: grub });
+      const b = await runCaptured(['-cdrom', iso, ...machineArgs(MEMORY)], TIMEOUT_MS);
+      const r = report(b);
+      assertMatches(r, img, b);
+      c.check(r, b.serial, c.request);
+      // GRUB hands over its own EGA text framebuffer: already the mode asked for, so mimgload passes it on.
+      if (name === 'text') assert.match(b.serial, /mimgload: video mode 80x25x16 \(the chain loader's mode 0x0\) at 0xb8000/);
+    });
+  }
 });
