@@ -90,6 +90,12 @@ static int32_t next_module(const struct image *im, int32_t prev)
 
 static const char LOADER_NAME[] = STAGE;
 
+/* struct framebuffer is copied into both hand-offs as it is (loader.h). */
+_Static_assert(offsetof(struct framebuffer, red_pos) == FB_MB2_SIZE && FB_MB2_SIZE == offsetof(struct mb1_info, color_info) -
+               offsetof(struct mb1_info, framebuffer_addr) && offsetof(struct framebuffer, vbe_mode) == FB_MB_SIZE &&
+               FB_MB2_SIZE + sizeof(struct mb2_tag) + 2 == offsetof(struct mb2_tag_framebuffer, color_info),
+               "struct framebuffer is laid out as Multiboot's framebuffer fields");
+
 /* ---- Multiboot1 (GNU Multiboot 0.6.96, section 3.3) ------------------- */
 
 static void build_mb1(struct out *o, const struct image *im, const struct chain *c)
@@ -127,13 +133,7 @@ static void build_mb1(struct out *o, const struct image *im, const struct chain 
     const struct framebuffer *fb = &c->fb;
     if (fb->type != FB_NONE) {
         info.flags |= MB1_INFO_FRAMEBUFFER;
-        info.framebuffer_addr = fb->addr;
-        info.framebuffer_pitch = fb->pitch;
-        info.framebuffer_width = fb->width;
-        info.framebuffer_height = fb->height;
-        info.framebuffer_bpp = fb->bpp;
-        info.framebuffer_type = fb->type;
-        memcpy(info.color_info, &fb->red_pos, sizeof info.color_info);
+        memcpy(&info.framebuffer_addr, fb, FB_MB_SIZE);
     }
     if (fb->vbe_mode) {
         info.flags |= MB1_INFO_VBE; /* no protected-mode interface: vbe_interface_* stay 0 */
@@ -237,19 +237,11 @@ static void build_mb2(struct out *o, const struct image *im, const struct chain 
 
     const struct framebuffer *fb = &c->fb;
     if (fb->type != FB_NONE) {
-        struct mb2_tag_framebuffer t = {
-            /* EGA text has no colour fields */
-            .tag = { .type = MB2_TAG_FRAMEBUFFER, .size = fb->type == FB_RGB ? offsetof(struct mb2_tag_framebuffer, color_info) + 6
-                                                                           : offsetof(struct mb2_tag_framebuffer, color_info) },
-            .framebuffer_addr = fb->addr,
-            .framebuffer_pitch = fb->pitch,
-            .framebuffer_width = fb->width,
-            .framebuffer_height = fb->height,
-            .framebuffer_bpp = fb->bpp,
-            .framebuffer_type = fb->type,
-        };
-        memcpy(t.color_info, &fb->red_pos, sizeof t.color_info);
-        put(o, &t, t.tag.size);
+        uint32_t colors = fb->type == FB_RGB ? 6 : 0; /* EGA text has no colour fields */
+        put_tag(o, MB2_TAG_FRAMEBUFFER, offsetof(struct mb2_tag_framebuffer, color_info) + colors);
+        put(o, fb, FB_MB2_SIZE);
+        put_zeros(o, sizeof ((struct mb2_tag_framebuffer *)0)->reserved);
+        put(o, &fb->red_pos, colors);
         pad_to(o, MB2_TAG_ALIGN);
     }
     if (fb->vbe_mode) {

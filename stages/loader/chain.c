@@ -111,25 +111,16 @@ static void copy_rsdp(uint8_t *dst, uint32_t *dst_size, const void *src, uint32_
     *dst_size = size;
 }
 
-/* The framebuffer fields, laid out alike in Multiboot1's information (from
- * framebuffer_addr) and Multiboot2's tag 8 (after the tag header). */
-struct mb_framebuffer {
-    uint64_t addr;
-    uint32_t pitch, width, height;
-    uint8_t bpp, type;
-};
-
-/* Keeps the chain loader's framebuffer, if video_setup can report it: an
- * indexed one would need its palette, so only RGB and EGA text. */
-static void take_fb(struct chain *c, const struct mb_framebuffer *f, const uint8_t *color)
+/* Keeps the chain loader's framebuffer, given as Multiboot's fields from
+ * framebuffer_addr to type (struct framebuffer's layout) and the colour
+ * fields, if video_setup can report it: an indexed one would need its
+ * palette, so only RGB and EGA text. */
+static void take_fb(struct chain *c, const void *fields, const uint8_t *color)
 {
-    if (f->type != FB_RGB && f->type != FB_TEXT)
-        return;
-    c->fb = (struct framebuffer){
-        .addr = f->addr, .pitch = f->pitch, .width = f->width, .height = f->height, .bpp = f->bpp, .type = f->type,
-    };
-    if (f->type == FB_RGB)
-        memcpy(&c->fb.red_pos, color, 6);
+    memcpy(&c->fb, fields, FB_MB2_SIZE);
+    memcpy(&c->fb.red_pos, color, 6);
+    if (c->fb.type != FB_RGB && c->fb.type != FB_TEXT)
+        c->fb.type = FB_NONE;
 }
 
 /* ---- Multiboot1 ------------------------------------------------------ */
@@ -167,7 +158,7 @@ static bool read_mb1(const struct mb1_info *mbi, struct chain *c, struct pick *p
     }
 
     if (mbi->flags & MB1_INFO_FRAMEBUFFER)
-        take_fb(c, (const struct mb_framebuffer *)&mbi->framebuffer_addr, mbi->color_info);
+        take_fb(c, &mbi->framebuffer_addr, mbi->color_info);
 
     /* A Multiboot1 loader passes no ACPI pointer: look where the BIOS keeps it. */
     uint32_t size;
@@ -238,7 +229,7 @@ static bool read_mb2(const struct mb2_info *mbi, struct chain *c, struct pick *p
             break;
         case MB2_TAG_FRAMEBUFFER:
             if (t->size >= offsetof(struct mb2_tag_framebuffer, color_info))
-                take_fb(c, (const struct mb_framebuffer *)(t + 1), ((const struct mb2_tag_framebuffer *)t)->color_info);
+                take_fb(c, t + 1, ((const struct mb2_tag_framebuffer *)t)->color_info);
             break;
         case MB2_TAG_EFI32:
         case MB2_TAG_EFI64:

@@ -27,7 +27,10 @@ struct extra {
 
 /* The framebuffer the kernel is told about, in the terms of the Multiboot
  * framebuffer information (MB1 flags bit 12, MB2 tag 8), which the mimg
- * protocol's boot information can be filled from too. */
+ * protocol's boot information can be filled from too. Up to the colour
+ * fields it is laid out as Multiboot1's framebuffer_* fields (FB_MB_SIZE
+ * bytes from framebuffer_addr), and up to type as Multiboot2's tag body
+ * (FB_MB2_SIZE bytes), so the hand-offs copy it. */
 #define FB_NONE 0 /* no framebuffer to report */
 #define FB_RGB  1 /* linear direct colour: Multiboot framebuffer_type 1 */
 #define FB_TEXT 2 /* EGA text, width x height characters: framebuffer_type 2 */
@@ -40,6 +43,8 @@ struct framebuffer {
     uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size; /* FB_RGB */
     uint16_t vbe_mode;       /* the VBE mode mimgload set (vbe_control, vbe_mode_info filled), or 0 */
 };
+#define FB_MB_SIZE  28 /* addr to blue_size */
+#define FB_MB2_SIZE 22 /* addr to type; then Multiboot2 has 2 reserved bytes before the colour fields */
 
 #define VBE_CONTROL_SIZE 512 /* VBE 2.0+ controller information (VbeInfoBlock) */
 #define VBE_MODE_INFO_SIZE 256 /* mode information (ModeInfoBlock) */
