@@ -23,11 +23,12 @@ function segFlags(f: number): string {
   return (f & 4 ? 'R' : '-') + (f & 2 ? 'W' : '-') + (f & 1 ? 'X' : '-');
 }
 
-/** `1024x768x32, required`; `text 80x25, best-effort`; 0 dimensions shown as "any". */
+/** `1024x768x32, required`; `text, best-effort`; `800x600, any depth, ...`: the request as the config writes it. */
 export function framebufferText(fb: FramebufferRequest | undefined): string {
   if (!fb) return 'none';
   const dim = (n: number) => (n === 0 ? 'any' : String(n));
-  const mode = fb.text ? `text ${dim(fb.width)}x${dim(fb.height)}` : `${dim(fb.width)}x${dim(fb.height)}x${dim(fb.depth)}`;
+  const size = fb.width === 0 && fb.height === 0 ? '' : ` ${dim(fb.width)}x${dim(fb.height)}`;
+  const mode = fb.text ? `text${size}` : `${size.trimStart() || 'any size'}${fb.depth ? `x${fb.depth}` : ', any depth'}`;
   return `${mode}, ${fb.required ? 'required' : 'best-effort'}`;
 }
 

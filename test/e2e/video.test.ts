@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootCaptured, machineArgs, mimgloadPath, runCaptured, QEMU } from '../../src/host/qemu.js';
-import { assertMatches, image, kernels, MEMORY, report, TIMEOUT_MS } from '../support/bootcheck.js';
+import { assertMatches, image, kernels, MEMORY, mimg, report, TIMEOUT_MS } from '../support/bootcheck.js';
 import { grubIso } from '../support/grub.js';
 import { KERNEL_TOOLS } from '../support/kernels.js';
 import type { Report } from '../support/transcript.js';
@@ -123,6 +123,8 @@ describe('video modes, chained by QEMU -kernel', { skip, concurrency: 2 }, () =>
     test(`${c.name}: ${c.request.text ? 'text' : `${c.request.width}x${c.request.height}x${c.request.depth}`}, ${c.request.required ? 'required' : 'best-effort'}`, async () => {
       const img = build(c);
       assert.deepEqual(img.inspect.framebuffer, c.request, 'the request in the image');
+      const shown = c.request.text ? 'text' : `${c.request.width}x${c.request.height}x${c.request.depth}`;
+      assert.match(mimg('inspect', img.path), new RegExp(`^framebuffer: ${shown}, ${c.request.required ? 'required' : 'best-effort'}$`, 'm'));
       const b = await bootCaptured({ image: img.path, memory: MEMORY }, TIMEOUT_MS);
       const r = report(b);
       assertMatches(r, img, b);
