@@ -15,7 +15,7 @@ import { assertMatches, image, kernels, MEMORY, mimg, report, TIMEOUT_MS } from 
 import { grubIso } from '../support/grub.js';
 import { KERNEL_TOOLS } from '../support/kernels.js';
 import type { Report } from '../support/transcript.js';
-import { missingTools } from '../support/toolchain.js';
+import { missingTools, tempDir } from '../support/toolchain.js';
 
 const skip = missingTools(QEMU, ...KERNEL_TOOLS) ?? (existsSync(mimgloadPath()) ? undefined : 'stages/prebuilt/mimgload.elf is not built');
 
@@ -131,6 +131,16 @@ describe('video modes, chained by QEMU -kernel', { skip, concurrency: 2 }, () =>
       c.check(r, b.serial, c.request);
     });
   }
+
+  test('a reserved section over the real-mode area the VBE calls need: an error naming it, and no jump', async () => {
+    // mimg make takes the request from mb1-video's header, as mimg build does.
+    const path = join(tempDir(), 'video-reserved.mimg');
+    mimg('make', '--protocol', 'multiboot1', path, kernels().mb1Video, 'reserved:0x1800-0x1900');
+    const b = await bootCaptured({ image: path, memory: MEMORY }, TIMEOUT_MS, ERROR);
+    assert.equal(b.timedOut, false, b.serial);
+    assert.match(b.serial, /mimgload: error: video mode: the BIOS call area \[0x1000,0x2300\) holds 'reserved'/, b.serial);
+    assert.doesNotMatch(b.serial, /MIMGTEST begin/);
+  });
 
   test('a required mode the firmware lacks: an error on screen and serial, and no jump', async () => {
     const img = build({ name: 'impossible', protocol: 'multiboot2', kernel: () => kernels().mb2Video, keys: IMPOSSIBLE });
