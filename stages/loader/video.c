@@ -188,12 +188,17 @@ void video_setup(const struct image *im, struct chain *c)
             if (required && !matches(h, &c->fb))
                 die(STAGE, "video mode %ux%ux%u is required; the closest the firmware has is %ux%ux%u", h->fb_width,
                     h->fb_height, h->fb_depth, c->fb.width, c->fb.height, c->fb.bpp);
-            if (vbe_call(VBE_SET_MODE, mode | VBE_LFB, 0, 0) != VBE_OK)
+            if (vbe_call(VBE_SET_MODE, mode | VBE_LFB, 0, 0) == VBE_OK) {
+                memcpy(c->vbe_control, VBE_INFO_BUF, VBE_CONTROL_SIZE);
+                memcpy(c->vbe_mode_info, VBE_MODE_BUF, VBE_MODE_INFO_SIZE);
+                how = "VBE";
+            } else if (required) {
                 die(STAGE, "video mode: VBE mode 0x%x failed to set", mode);
-            memcpy(c->vbe_control, VBE_INFO_BUF, VBE_CONTROL_SIZE);
-            memcpy(c->vbe_mode_info, VBE_MODE_BUF, VBE_MODE_INFO_SIZE);
-            how = "VBE";
-        } else {
+            } else {
+                mode = 0; /* best-effort: text mode, below */
+            }
+        }
+        if (!mode) {
             if (required && (!text || dist(h->fb_width, 80) | dist(h->fb_height, 25)))
                 die(STAGE, "video mode %ux%ux%u is required; the firmware has no such mode", h->fb_width, h->fb_height,
                     h->fb_depth);
