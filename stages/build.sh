@@ -74,10 +74,10 @@ build() {
     mkdir -p "$work/obj"
     (
         cd "$here"
-        TARGET_CFLAGS=$MIMGLOAD_CFLAGS link "$out/mimgload.elf" linker/mimgload.ld loader/*.asm loader/*.c common/*.c
+        TARGET_CFLAGS=$MIMGLOAD_CFLAGS link "$out/mimgload.elf" linker/mimgload.ld loader/*.asm loader/*.c common/*.asm common/*.c
         "$NASM" "${NASMBINFLAGS[@]}" -o "$out/mbr.bin" mbr/mbr.asm
         "$NASM" "${NASMBINFLAGS[@]}" -o "$out/pbr.bin" mbr/pbr.asm
-        link "$out/stage2.bin" linker/stage2.ld bios/*.asm bios/*.c \
+        link "$out/stage2.bin" linker/stage2.ld bios/*.asm bios/*.c common/bioscall.asm \
             common/{acpi,console,crc32,fmt,madt,mem,memmap}.c # not the validator: mimgload's job
     )
     (cd "$out" && sha256sum "${PREBUILT[@]}" >SHA256SUMS)

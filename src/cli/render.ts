@@ -4,7 +4,7 @@
 
 import { hex } from '../diagnostics/issue.js';
 import type { ElfFile } from '../formats/elf/types.js';
-import type { MimgImage, MimgSection } from '../formats/mimg/types.js';
+import type { FramebufferRequest, MimgImage, MimgSection } from '../formats/mimg/types.js';
 import type { MapItem } from '../layout/svg.js';
 import type { Plan } from '../layout/types.js';
 
@@ -23,6 +23,15 @@ function segFlags(f: number): string {
   return (f & 4 ? 'R' : '-') + (f & 2 ? 'W' : '-') + (f & 1 ? 'X' : '-');
 }
 
+/** `1024x768x32, required`; `text, best-effort`; `800x600, any depth, ...`: the request as the config writes it. */
+export function framebufferText(fb: FramebufferRequest | undefined): string {
+  if (!fb) return 'none';
+  const dim = (n: number) => (n === 0 ? 'any' : String(n));
+  const size = fb.width === 0 && fb.height === 0 ? '' : ` ${dim(fb.width)}x${dim(fb.height)}`;
+  const mode = fb.text ? `text${size}` : `${size.trimStart() || 'any size'}${fb.depth ? `x${fb.depth}` : ', any depth'}`;
+  return `${mode}, ${fb.required ? 'required' : 'best-effort'}`;
+}
+
 export function imageText(file: string, image: MimgImage): string {
   const h = image.header;
   // The virtual addresses of a higher-half kernel (format 1.1), as a column only when there are any.
@@ -32,6 +41,7 @@ export function imageText(file: string, image: MimgImage): string {
     `${file}: mimg ${h.versionMajor}.${h.versionMinor}, protocol ${h.protocol}, ${h.cpuMode}, entry ${hex(h.entry)}, digests ${h.digest}, ${image.sections.length} sections, ${h.fileSize} bytes`,
     `cmdline: ${JSON.stringify(h.cmdline)}`,
     `boot information: ${h.bootInfoSize > 0n ? `[${hex(h.bootInfoAddr)},${hex(h.bootInfoAddr + h.bootInfoSize)})` : 'none'}; highest address used: ${hex(h.ramRequired)}`,
+    `framebuffer: ${framebufferText(h.framebuffer)}`,
     '',
     table([
       ['#', 'type', 'start', 'end', 'size', ...(virtual ? ['vaddr'] : []), 'flags', 'file offset', 'file size', 'comp', 'name'],
@@ -66,6 +76,7 @@ export function imageJson(image: MimgImage): object {
     bootInfo: { start: hex(h.bootInfoAddr), size: hex(h.bootInfoSize) },
     ramRequired: hex(h.ramRequired),
     fileSize: hex(h.fileSize),
+    framebuffer: h.framebuffer ?? null,
     sections: image.sections.map((s) => ({
       type: s.type,
       flags: s.flags,

@@ -307,3 +307,16 @@ test('the JSON Schema is strict and lists every table', () => {
   });
   assert.doesNotThrow(() => JSON.stringify(schema), 'no bigints in the schema');
 });
+
+test('[image] framebuffer: modes, text, required; malformed and misplaced requests', () => {
+  const fb = (keys: string, protocol = 'mimg') => valueOf(`[image]\nprotocol = "${protocol}"\n${keys}\n[kernel]\npath = "k.elf"\n`).image.framebuffer;
+  assert.deepEqual(fb('framebuffer = "1024x768x32"'), { width: 1024, height: 768, depth: 32, required: false, text: false });
+  assert.deepEqual(fb('framebuffer = "800x600"\nframebuffer_required = true', 'multiboot2'), { width: 800, height: 600, depth: 0, required: true, text: false });
+  assert.deepEqual(fb('framebuffer = "text"', 'multiboot1'), { width: 0, height: 0, depth: 0, required: false, text: true });
+  assert.equal(fb(''), undefined);
+  const bad = (keys: string, protocol = 'mimg') => problems(`[image]\nprotocol = "${protocol}"\n${keys}\n[kernel]\npath = "k.elf"\n`);
+  assert.deepEqual(bad('framebuffer = "1024x768x7"'), [['CONFIG_TYPE', 'image.framebuffer']]);
+  assert.deepEqual(bad('framebuffer = "0x768"'), [['CONFIG_TYPE', 'image.framebuffer']]);
+  assert.deepEqual(bad('framebuffer_required = true'), [['CONFIG_TYPE', 'image.framebuffer_required']]);
+  assert.deepEqual(bad('framebuffer = "640x480"', 'linux'), [['CONFIG_TYPE', 'image.framebuffer']]);
+});

@@ -195,6 +195,7 @@ function toBuildSpec(c: Config, configPath: string): BuildSpec {
       ...(image.bootinfo !== undefined && { bootInfoAddress: image.bootinfo }),
       ...(image.bootinfo_size !== undefined && { bootInfoSize: image.bootinfo_size }),
       output: at(image.output ?? `${stem}.mimg`),
+      ...(image.framebuffer !== undefined && { framebuffer: { ...image.framebuffer, required: image.framebuffer_required ?? false } }),
     },
     kernel: { path: at(kernel.path), ...(kernel.initrd !== undefined && { initrd: at(kernel.initrd) }), key: 'kernel.path' },
     modules: c.module.map((m, i) => toModule(m, i, at)),

@@ -90,6 +90,21 @@ function noRepeats(items: readonly string[], ctx: z.RefinementCtx): void {
 
 // ---------------------------------------------------------------------------
 
+/** `[image] framebuffer`: "WIDTHxHEIGHTxDEPTH", "WIDTHxHEIGHT" (any depth) or "text". Also the JSON Schema pattern. */
+const FRAMEBUFFER_STRING = /^(?:([1-9][0-9]{0,4})x([1-9][0-9]{0,4})(?:x(8|15|16|24|32))?|text)$/;
+
+const framebufferKey = z
+  .string()
+  .transform((v, ctx) => {
+    const m = FRAMEBUFFER_STRING.exec(v);
+    if (m === null) {
+      report(ctx, [], 'CONFIG_TYPE', `expected a video mode such as "1024x768x32", "800x600" (any depth) or "text", got ${describeValue(v)}`, 'depths are 8, 15, 16, 24 or 32 bits per pixel');
+      return z.NEVER;
+    }
+    return m[1] === undefined ? { width: 0, height: 0, depth: 0, text: true } : { width: Number(m[1]), height: Number(m[2]), depth: Number(m[3] ?? 0), text: false };
+  })
+  .meta({ description: 'Video mode the loader sets before entry: "WIDTHxHEIGHTxDEPTH", "WIDTHxHEIGHT" (any depth) or "text"; overrides the kernel header\'s request', type: 'string', pattern: FRAMEBUFFER_STRING.source });
+
 const imageTable = z.strictObject({
   protocol: z.enum(PROTOCOLS).describe('How the kernel is entered and what it is handed'),
   cmdline: z.string().default('').describe('Kernel command line'),
@@ -102,6 +117,8 @@ const imageTable = z.strictObject({
   bootinfo: u64('Address of the boot information block (default: chosen by layout)').optional(),
   bootinfo_size: u64('Size of the boot information block (default: depends on the protocol)', positive).optional(),
   output: nonEmpty('The .mimg to write, relative to this file (default: this file name with .mimg)').optional(),
+  framebuffer: framebufferKey.optional(),
+  framebuffer_required: z.boolean().optional().describe('true: exactly the framebuffer mode, or the loader stops with an error; false (default): the closest mode, else text mode'),
 });
 
 const kernelTable = z.strictObject({
@@ -241,6 +258,17 @@ export const configSchema = z
       }
     },
     { when: sectionsParsed('image', 'kernel') },
+  )
+  .superRefine(
+    (c, ctx) => {
+      if (c.image.framebuffer_required !== undefined && c.image.framebuffer === undefined) {
+        report(ctx, ['image', 'framebuffer_required'], 'CONFIG_TYPE', 'framebuffer_required is given without framebuffer', 'add framebuffer = "WIDTHxHEIGHTxDEPTH", or remove framebuffer_required');
+      }
+      if (c.image.framebuffer !== undefined && c.image.protocol === 'linux') {
+        report(ctx, ['image', 'framebuffer'], 'CONFIG_TYPE', 'protocol "linux" takes its video mode from its own command line', 'remove framebuffer, and give Linux video= or vga= in cmdline');
+      }
+    },
+    { when: sectionsParsed('image') },
   )
   .superRefine(
     (c, ctx) => {

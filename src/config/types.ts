@@ -3,7 +3,7 @@
 // later errors (layout conflicts, unreadable files) can name the key.
 
 import type { RangeFlag } from '../formats/bootvol/types.js';
-import type { DigestAlgorithm, Protocol, SectionFlag } from '../formats/mimg/types.js';
+import type { DigestAlgorithm, FramebufferRequest, Protocol, SectionFlag } from '../formats/mimg/types.js';
 
 export type RegionType = 'usable' | 'reserved' | 'acpi' | 'nvs' | 'bad';
 
@@ -76,6 +76,8 @@ export interface BuildSpec {
     bootInfoSize?: bigint;
     /** Absolute path of the .mimg output; default: config name with .mimg beside it. */
     output: string;
+    /** [image] framebuffer (and framebuffer_required): overrides the kernel header's request. */
+    framebuffer?: FramebufferRequest;
   };
   kernel: KernelSpec;
   modules: ModuleSpec[];

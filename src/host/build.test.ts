@@ -275,11 +275,31 @@ test('Multiboot1 flags bit 0: every module is page aligned, and a fixed address 
   ]);
 });
 
-test('Multiboot1 required flags mimg cannot honour are errors naming them; optional bits are not', { skip }, async () => {
+test('video requests: the Multiboot1 video fields and the Multiboot2 framebuffer tag go into the image; [image] framebuffer overrides them', { skip }, async () => {
   const video = multibootElf({ name: 'mb1-video', headers: mb1Header(0x4, '.long 0, 0, 0, 0, 0\n.long 0, 1024, 768, 32') });
-  assert.deepEqual(await errorWith('mb1-video', 'multiboot1', video), [
-    `error MULTIBOOT_UNSUPPORTED ${offsetOf(video, 'mb1_header', 4, 'flags')}: flags bit 2 (video mode) requires a video mode (1024x768x32), which mimg does not set yet`,
-  ]);
+  const r1 = await buildWith('mb1-video', 'multiboot1', video);
+  assert.deepEqual(r1.warnings, []);
+  assert.equal(r1.image.header.versionMinor, 1);
+  assert.deepEqual(r1.image.header.framebuffer, { width: 1024, height: 768, depth: 32, required: false, text: false });
+  const text = await buildWith('mb1-text', 'multiboot1', multibootElf({ name: 'mb1-text', headers: mb1Header(0x4, '.long 0, 0, 0, 0, 0\n.long 1, 80, 25, 0') }));
+  assert.deepEqual(text.image.header.framebuffer, { width: 80, height: 25, depth: 0, required: false, text: true });
+  for (const flags of [0, 1]) {
+    const mb2 = multibootElf({ name: `mb2-fb${flags}`, headers: mb2Header([{ type: 5, flags, body: '.long 800, 600, 16' }, { type: 1, body: '.long 8' }]) });
+    const r2 = await buildWith(`mb2-fb${flags}`, 'multiboot2', mb2);
+    assert.deepEqual(r2.image.header.framebuffer, { width: 800, height: 600, depth: 16, required: flags === 0, text: false }, `tag flags ${flags}`);
+  }
+  const plain = await buildWith('mb1-plain', 'multiboot1', multibootElf({ name: 'mb1-plain', headers: mb1Header(0x3) }));
+  assert.equal(plain.image.header.versionMinor, 0);
+  assert.equal(plain.image.header.framebuffer, undefined);
+  // The config's request wins over the header's.
+  const dir = tempDir();
+  copyFileSync(video, join(dir, 'video.kernel'));
+  const custom = config(dir, 'mb1-custom.toml', '[image]\nprotocol = "multiboot1"\noutput = "mb1-custom.mimg"\nframebuffer = "640x480"\nframebuffer_required = true\n[kernel]\npath = "video.kernel"\n');
+  const rc = await build(custom);
+  assert.deepEqual(rc.image.header.framebuffer, { width: 640, height: 480, depth: 0, required: true, text: false });
+});
+
+test('Multiboot1 required flags mimg cannot honour are errors naming them; optional bits are not', { skip }, async () => {
   // Bit 5 is a requirement no specification defines; bit 17 is an optional one.
   const unknown = multibootElf({ name: 'mb1-bit5', headers: mb1Header(0x20023) });
   assert.deepEqual(await errorWith('mb1-bit5', 'multiboot1', unknown), [`error MULTIBOOT_UNSUPPORTED ${offsetOf(unknown, 'mb1_header', 4, 'flags')}: required feature bit 5 unknown (flags 0x20023)`]);
@@ -349,7 +369,6 @@ test('Multiboot2 console, framebuffer, EFI and unknown tags: errors when require
     (await errorWith('mb2-required', 'multiboot2', required)).map((l) => l.replace(/ offset 0x[0-9a-f]+ /, ' ')),
     [
       'error MULTIBOOT_UNSUPPORTED (tag 0 flags): tag 0 (console flags) is not optional, but mimg makes no promise about the console',
-      'error MULTIBOOT_UNSUPPORTED (tag 1 flags): tag 1 (framebuffer) is not optional, but mimg does not set video modes yet',
       'error MULTIBOOT_UNSUPPORTED (tag 2 flags): tag 2 (EFI boot services) is not optional, but mimgload exits or never had EFI boot services',
       'error MULTIBOOT_UNSUPPORTED (tag 3 flags): tag 3 (EFI i386 entry address) is not optional, but mimg does not enter kernels through EFI',
       'error MULTIBOOT_UNSUPPORTED (tag 4 flags): tag 4 (EFI amd64 entry address) is not optional, but mimg does not enter kernels through EFI',

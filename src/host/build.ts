@@ -6,7 +6,7 @@ import { parseConfig, formatOf } from '../config/parse.js';
 import type { BuildSpec, MemoryRegion } from '../config/types.js';
 import { MimgError, hasErrors, hex, issue, type Issue } from '../diagnostics/issue.js';
 import type { Compression } from '../formats/compress/detect.js';
-import type { CpuMode, DigestAlgorithm, MimgImage, Protocol } from '../formats/mimg/types.js';
+import type { CpuMode, DigestAlgorithm, FramebufferRequest, MimgImage, Protocol } from '../formats/mimg/types.js';
 import { bootInfoSize } from '../layout/bootinfo.js';
 import { PAGE, planLayout } from '../layout/plan.js';
 import { pcProfile } from '../layout/profile.js';
@@ -28,6 +28,8 @@ export interface ImageOptions {
   entry?: bigint;
   /** Every data module starts on a page boundary (the kernel's Multiboot header asks for it). */
   pageAlignModules?: boolean;
+  /** The video mode the loader sets: the config's, else the kernel header's. */
+  framebuffer?: FramebufferRequest;
 }
 
 /** A component plus, for data modules, where its bytes come from when writing. */
@@ -132,7 +134,9 @@ export async function assemble(loaded: LoadedComponent[], opts: ImageOptions, ou
     memory: opts.memory,
     ram: opts.ram,
     components,
-    bootInfo: hasBootData ? undefined : { address: opts.bootInfoAddress, size: opts.bootInfoSize ?? bootInfoSize(opts.protocol, { cmdline: opts.cmdline, modules, sections }) },
+    bootInfo: hasBootData
+      ? undefined
+      : { address: opts.bootInfoAddress, size: opts.bootInfoSize ?? bootInfoSize(opts.protocol, { cmdline: opts.cmdline, modules, sections, framebuffer: opts.framebuffer !== undefined }) },
     entry: opts.entry,
     limit: cpuMode === 'long64' ? 1n << 64n : 1n << 32n,
     virtual: cpuMode === 'long64',
@@ -192,6 +196,8 @@ export async function buildImage(configPath: string, output?: string, progress?:
       bootInfoSize: spec.image.bootInfoSize,
       entry: kernel.entry,
       pageAlignModules: kernel.pageAlignModules,
+      // The config is the user's choice, which the Multiboot specs put before the kernel's preference.
+      ...((spec.image.framebuffer ?? kernel.framebuffer) && { framebuffer: spec.image.framebuffer ?? kernel.framebuffer }),
     },
     output ?? spec.image.output,
     progress,

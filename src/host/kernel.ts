@@ -10,7 +10,7 @@ import { hasErrors, hex, hexRange, issue, type Issue, type Result } from '../dia
 import { parseElf } from '../formats/elf/parse.js';
 import { EHDR } from '../formats/elf/struct.js';
 import type { ElfFile } from '../formats/elf/types.js';
-import type { Protocol } from '../formats/mimg/types.js';
+import type { FramebufferRequest, Protocol } from '../formats/mimg/types.js';
 import { addressLoadedKernel, parseMultiboot1, parseMultiboot2, type Multiboot2Tag } from '../formats/multiboot/index.js';
 import {
   MB1_FLAG_MEMORY_INFO, MB1_FLAG_PAGE_ALIGN, MB1_FLAG_VIDEO_MODE, MB1_HEADER, MB1_REQUIRED_BITS,
@@ -23,6 +23,12 @@ export interface Kernel {
   entry?: bigint;
   /** Every data module must start on a page boundary (Multiboot1 flags bit 0, the Multiboot2 module alignment tag). */
   pageAlignModules: boolean;
+  /**
+   * The video mode the header asks for: Multiboot1 flags bit 2 (a
+   * preference, so best-effort), or the Multiboot2 framebuffer tag
+   * (best-effort when optional, else required).
+   */
+  framebuffer?: FramebufferRequest;
 }
 
 /**
@@ -32,12 +38,12 @@ export interface Kernel {
  * has ACPI. 0, the end tag, ends every list.
  */
 const MIMGLOAD_INFO_TAGS: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 6, 14, 15]);
+const MB2_INFO_FRAMEBUFFER = 8;
 const PROVIDED = [...MIMGLOAD_INFO_TAGS].filter((t) => t !== 0).map((t) => `${t} (${MB2_INFO_NAMES[t]})`).join(', ');
 
 /** Why mimg cannot honour a Multiboot2 tag that is not optional, by kind. */
 const UNSUPPORTED_TAGS: Readonly<Partial<Record<Multiboot2Tag['kind'], string>>> = {
   'console-flags': 'mimg makes no promise about the console',
-  framebuffer: 'mimg does not set video modes yet',
   'efi-boot-services': 'mimgload exits or never had EFI boot services',
   'entry-address-efi32': 'mimg does not enter kernels through EFI',
   'entry-address-efi64': 'mimg does not enter kernels through EFI',
@@ -92,24 +98,23 @@ function multiboot1Kernel(bytes: Uint8Array): Result<Kernel> {
     return elfKernel(bytes, [missing('Multiboot1', 'the first 8 KiB')], { pageAlignModules: false }, 'Multiboot1 (flags bit 16)');
   }
   const where = `offset ${hex(fieldOffset(MB1_HEADER, h.offset, 'flags'))} (flags)`;
-  // Bits 0-15 are requirements: mimgload honours page-aligned modules and always passes memory information; any other is an error naming it.
-  const unmet = h.flags & MB1_REQUIRED_BITS & ~((1 << MB1_FLAG_PAGE_ALIGN) | (1 << MB1_FLAG_MEMORY_INFO));
+  // Bits 0-15 are requirements: mimgload honours page-aligned modules, always passes memory information and sets the video mode bit 2 asks for; any other is an error naming it.
+  const unmet = h.flags & MB1_REQUIRED_BITS & ~((1 << MB1_FLAG_PAGE_ALIGN) | (1 << MB1_FLAG_MEMORY_INFO) | (1 << MB1_FLAG_VIDEO_MODE));
   for (let bit = 0; bit < 16; bit++) {
     if (((unmet >>> bit) & 1) === 0) continue;
-    const video = bit === MB1_FLAG_VIDEO_MODE;
-    const message = video
-      ? `flags bit 2 (video mode) requires a video mode${h.video ? ` (${h.video.width}x${h.video.height}x${h.video.depth})` : ''}, which mimg does not set yet`
-      : `required feature bit ${bit} unknown (flags ${hex(h.flags)})`;
-    const hint = video ? 'clear flags bit 2 and let the kernel set its video mode' : `clear flags bit ${bit}: the Multiboot specification defines only bits 0, 1, 2 and 16`;
-    issues.push(issue('MULTIBOOT_UNSUPPORTED', message, { where, hint }));
+    const hint = `clear flags bit ${bit}: the Multiboot specification defines only bits 0, 1, 2 and 16`;
+    issues.push(issue('MULTIBOOT_UNSUPPORTED', `required feature bit ${bit} unknown (flags ${hex(h.flags)})`, { where, hint }));
   }
   const pageAlignModules = ((h.flags >>> MB1_FLAG_PAGE_ALIGN) & 1) === 1;
+  // The video fields are "only recommended by the OS image" (Multiboot 0.6.96, 3.1.4): a best-effort request.
+  const text = h.video?.modeType === 1;
+  const framebuffer = h.video && { width: h.video.width, height: h.video.height, depth: text ? 0 : h.video.depth, required: false, text };
   if (h.address) {
     // Flags bit 16: loaded by the header's fields, whatever the file format.
     if (hasErrors(issues)) return { issues };
-    return { value: { elf: addressLoadedKernel(bytes, h.address.load, h.address.entryAddr), pageAlignModules }, issues };
+    return { value: { elf: addressLoadedKernel(bytes, h.address.load, h.address.entryAddr), pageAlignModules, ...(framebuffer && { framebuffer }) }, issues };
   }
-  const r = elfKernel(bytes, issues, { pageAlignModules }, 'Multiboot1 (flags bit 16)');
+  const r = elfKernel(bytes, issues, { pageAlignModules, ...(framebuffer && { framebuffer }) }, 'Multiboot1 (flags bit 16)');
   if (r.value) entry32(r.value.elf, r.issues);
   return hasErrors(r.issues) ? { issues: r.issues } : r;
 }
@@ -127,6 +132,10 @@ function multiboot2Kernel(bytes: Uint8Array): Result<Kernel> {
   const relocatable = tag('relocatable');
   const entry = tag('entry-address')?.entryAddr;
   const pageAlignModules = tag('module-align') !== undefined;
+  // mimg reads the tag's optional bit as the request's: a kernel that cannot do with another mode leaves it clear.
+  const fbTag = tag('framebuffer');
+  const framebuffer = fbTag && { width: fbTag.width, height: fbTag.height, depth: fbTag.depth, required: (fbTag.flags & MB2_TAG_OPTIONAL) === 0, text: false };
+  const more = { pageAlignModules, ...(framebuffer && { framebuffer }) };
   h.tags.forEach((t, index) => {
     const where = (field: string, offset = t.offset) => `offset ${hex(offset)} (tag ${index} ${field})`;
     const optional = (t.flags & MB2_TAG_OPTIONAL) !== 0;
@@ -134,7 +143,8 @@ function multiboot2Kernel(bytes: Uint8Array): Result<Kernel> {
       // An optional request is a wish; a required one names tags the kernel cannot run without.
       if (optional) return;
       t.requests.forEach((type, i) => {
-        if (MIMGLOAD_INFO_TAGS.has(type)) return;
+        // Framebuffer information (8) comes whenever a framebuffer is requested.
+        if (MIMGLOAD_INFO_TAGS.has(type) || (type === MB2_INFO_FRAMEBUFFER && framebuffer)) return;
         issues.push(
           issue('MULTIBOOT_UNSUPPORTED', `tag ${index} (information request) requires boot information tag ${type} (${MB2_INFO_NAMES[type] ?? 'unknown'}), but mimgload provides only ${PROVIDED}`, {
             where: where('mbi_tag_types', t.offset + MB2_TAG.size + i * MB2_REQUEST_ENTRY.size),
@@ -150,7 +160,7 @@ function multiboot2Kernel(bytes: Uint8Array): Result<Kernel> {
 
   let r: Result<Kernel>;
   if (!address) {
-    r = elfKernel(bytes, issues, { pageAlignModules, ...(entry === undefined ? {} : { entry }) }, 'Multiboot2 (address tag)');
+    r = elfKernel(bytes, issues, { ...more, ...(entry === undefined ? {} : { entry }) }, 'Multiboot2 (address tag)');
     // An entry address tag replaces e_entry, so only e_entry needs to fit 32 bits.
     if (r.value && entry === undefined) entry32(r.value.elf, r.issues);
   } else if (entry === undefined) {
@@ -159,7 +169,7 @@ function multiboot2Kernel(bytes: Uint8Array): Result<Kernel> {
     issues.push(issue('MULTIBOOT_HEADER', message, { where: `offset ${hex(address.offset)} (tag ${h.tags.indexOf(address)})` }));
     r = { issues };
   } else {
-    r = hasErrors(issues) ? { issues } : { value: { elf: addressLoadedKernel(bytes, address.load, entry), pageAlignModules }, issues };
+    r = hasErrors(issues) ? { issues } : { value: { elf: addressLoadedKernel(bytes, address.load, entry), ...more }, issues };
   }
   if (r.value && relocatable) checkRelocatable(r.value.elf, relocatable, h.tags.indexOf(relocatable), r.issues);
   return hasErrors(r.issues) ? { issues: r.issues } : r;

@@ -48,5 +48,6 @@ export async function make(output: string, args: readonly string[], opts: Omit<I
     }
   }
   if (issues.length) throw new MimgError(issues);
-  return assemble(loaded, { ...opts, entry: entry ?? kernel?.entry, pageAlignModules: kernel?.pageAlignModules }, output, progress);
+  const framebuffer = kernel?.framebuffer; // the kernel header's video request, as under mimg build
+  return assemble(loaded, { ...opts, entry: entry ?? kernel?.entry, pageAlignModules: kernel?.pageAlignModules, ...(framebuffer && { framebuffer }) }, output, progress);
 }

@@ -39,7 +39,7 @@ function imageOf(plan: Plan, opts: ImageOptions & { cpuMode: CpuMode }): MimgIma
   return layoutFile({
     header: {
       versionMajor: 1,
-      versionMinor: 0,
+      versionMinor: 0, // layoutFile sets the lowest that expresses the image
       protocol: opts.protocol,
       cpuMode: opts.cpuMode,
       digest: opts.integrity,
@@ -49,6 +49,7 @@ function imageOf(plan: Plan, opts: ImageOptions & { cpuMode: CpuMode }): MimgIma
       ramRequired: top,
       cmdline: opts.cmdline,
       fileSize: 0n,
+      ...(opts.framebuffer && { framebuffer: opts.framebuffer }),
     },
     sections: plan.sections.map(toSection),
   });

@@ -21,7 +21,12 @@ export interface BootInfoNeeds {
   modules: { name: string; cmdline: string }[];
   /** How many sections the image has at most (protocol mimg: each splits a memory map entry). */
   sections?: number;
+  /** A framebuffer is requested: room for the VBE controller and mode information blocks too. */
+  framebuffer?: boolean;
 }
+
+/** The VBE controller information (512 bytes) and mode information (256 bytes), copied into the block. */
+const VBE_BLOCKS = 512n + 256n;
 
 function strlen(s: string): bigint {
   return BigInt(Buffer.byteLength(s, 'utf8') + 1);
@@ -38,10 +43,10 @@ export function bootInfoSize(protocol: Protocol, needs: BootInfoNeeds): bigint {
   switch (protocol) {
     case 'multiboot1':
       // fixed info (0x78 with framebuffer fields) + module list + memory map + strings
-      bytes = 0x78n + 16n * BigInt(needs.modules.length) + MMAP_ENTRY * MAX_MEMORY_MAP_ENTRIES + strlen(needs.cmdline) + LOADER_NAME_MAX + moduleStrings;
+      bytes = 0x78n + 16n * BigInt(needs.modules.length) + MMAP_ENTRY * MAX_MEMORY_MAP_ENTRIES + strlen(needs.cmdline) + LOADER_NAME_MAX + moduleStrings + (needs.framebuffer ? VBE_BLOCKS : 0n);
       break;
     case 'multiboot2':
-      // header, cmdline, loader name, modules, meminfo, mmap, both RSDP tags, framebuffer, end: each tag 8-aligned
+      // header, cmdline, loader name, modules, meminfo, mmap, both RSDP tags, framebuffer (type 1: 32 + 6 bytes of colour fields), VBE, end: each tag 8-aligned
       bytes =
         8n +
         pad8(8n + strlen(needs.cmdline)) +
@@ -52,6 +57,7 @@ export function bootInfoSize(protocol: Protocol, needs: BootInfoNeeds): bigint {
         pad8(8n + 20n) +
         pad8(8n + 36n) +
         pad8(38n) +
+        (needs.framebuffer ? 16n + VBE_BLOCKS : 0n) + // the VBE information tag
         8n;
       break;
     case 'linux':

@@ -3,7 +3,6 @@
 
 %include "x86.inc"
 %include "stage2.inc"
-%include "realmode.inc"
 
 ; BIOS calls run on this stack too, and some BIOS handlers are deep;
 ; bios_main's own deepest path (to ata_open, with its IDENTIFY buffer)
@@ -60,12 +59,9 @@ bits 32
         call bios_main                          ; noreturn
 
 section .rodata
-global gdtr
         align 8, db 0
-gdt:    FLAT_GDT
-        dq FLAT_CODE16_DESC                     ; CODE16_SEL, for bioscall.asm
-        dq FLAT_DATA16_DESC                     ; DATA16_SEL
-gdtr:   dw GDT_ENTRIES * 8 - 1
+gdt:    STAGES_GDT                              ; with the 16-bit segments bioscall.asm needs
+gdtr:   dw STAGES_GDT_SIZE - 1
         dd gdt
 
 section .bss

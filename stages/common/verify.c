@@ -196,6 +196,12 @@ static int check_reserved(struct verifier *v)
     if (!all_zero(&h->f, sizeof h->f))                                                   \
         return fail(v, MIMG_RULE_RESERVED, AT_HEADER(CODE_FIELD, f), not_zero);
     MIMG_HEADER_RESERVED(HEADER_FIELD)
+    if (h->version_minor < MIMG_FRAMEBUFFER_MINOR) { /* the framebuffer request is reserved in 1.0 */
+        HEADER_FIELD(fb_width)
+        HEADER_FIELD(fb_height)
+        HEADER_FIELD(fb_depth)
+        HEADER_FIELD(fb_flags)
+    }
 #undef HEADER_FIELD
 
     for (uint32_t i = 0; i < h->section_count; i++) {
@@ -228,9 +234,19 @@ static int check_known_values(struct verifier *v)
     return 0;
 }
 
-/* Rule 9. */
+/* Rule 9: section flags, and the framebuffer request's, checked in the
+ * order decode.ts checks them. */
 static int check_flags(struct verifier *v)
 {
+    const struct mimg_header *h = v->h;
+    uint32_t fb = h->fb_flags;
+
+    if ((fb & ~(uint32_t)MIMG_FBREQ_FLAGS_KNOWN) != 0 || (fb != 0 && !(fb & MIMG_FBREQ_REQUESTED)))
+        return fail(v, MIMG_RULE_FLAGS, AT_HEADER(CODE_FIELD, fb_flags), "0x%x invalid", fb);
+    if (fb == 0 && (h->fb_width | h->fb_height | h->fb_depth) != 0)
+        return fail(v, MIMG_RULE_FLAGS, AT_HEADER(CODE_FIELD, fb_width), "no request");
+    if ((fb & MIMG_FBREQ_TEXT) && h->fb_depth != 0)
+        return fail(v, MIMG_RULE_FLAGS, AT_HEADER(CODE_FIELD, fb_depth), "text mode");
     for (uint32_t i = 0; i < v->h->section_count; i++) {
         uint32_t flags = v->sec[i].flags;
 

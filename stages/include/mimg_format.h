@@ -18,6 +18,7 @@
 #define MIMG_MAGIC                        "MIMG\r\n\x1a\n"  /* 8 bytes, no NUL */
 #define MIMG_VERSION_MAJOR                1
 #define MIMG_VERSION_MINOR                1
+#define MIMG_FRAMEBUFFER_MINOR            1  /* the first minor version with the fb_* fields */
 #define MIMG_HEADER_SIZE                  128
 #define MIMG_SECTION_SIZE                 96
 #define MIMG_PAYLOAD_ALIGN                4096
@@ -40,6 +41,9 @@
 #define MIMG_FLAG_RW                      0x0002
 #define MIMG_FLAG_PRELOAD                 0x0004
 #define MIMG_FLAG_X                       0x0008
+#define MIMG_FBREQ_REQUESTED              0x0001
+#define MIMG_FBREQ_REQUIRED               0x0002
+#define MIMG_FBREQ_TEXT                   0x0004
 
 struct mimg_header {
     uint8_t magic[8];                 /* 0x00 */
@@ -65,7 +69,11 @@ struct mimg_header {
     uint64_t file_size;               /* 0x58 */
     uint32_t table_crc32;             /* 0x60 */
     uint32_t header_crc32;            /* 0x64 */
-    uint8_t reserved2[24];            /* 0x68 */
+    uint32_t fb_width;                /* 0x68 */
+    uint32_t fb_height;               /* 0x6C */
+    uint32_t fb_depth;                /* 0x70 */
+    uint32_t fb_flags;                /* 0x74 */
+    uint8_t reserved2[8];             /* 0x78 */
 };
 _Static_assert(sizeof(struct mimg_header) == 128, "mimg_header size");
 
@@ -138,8 +146,16 @@ _Static_assert(offsetof(struct mimg_header, table_crc32) == 0x60, "mimg_header.t
 _Static_assert(sizeof(((struct mimg_header *)0)->table_crc32) == 4, "mimg_header.table_crc32 size");
 _Static_assert(offsetof(struct mimg_header, header_crc32) == 0x64, "mimg_header.header_crc32 offset");
 _Static_assert(sizeof(((struct mimg_header *)0)->header_crc32) == 4, "mimg_header.header_crc32 size");
-_Static_assert(offsetof(struct mimg_header, reserved2) == 0x68, "mimg_header.reserved2 offset");
-_Static_assert(sizeof(((struct mimg_header *)0)->reserved2) == 24, "mimg_header.reserved2 size");
+_Static_assert(offsetof(struct mimg_header, fb_width) == 0x68, "mimg_header.fb_width offset");
+_Static_assert(sizeof(((struct mimg_header *)0)->fb_width) == 4, "mimg_header.fb_width size");
+_Static_assert(offsetof(struct mimg_header, fb_height) == 0x6C, "mimg_header.fb_height offset");
+_Static_assert(sizeof(((struct mimg_header *)0)->fb_height) == 4, "mimg_header.fb_height size");
+_Static_assert(offsetof(struct mimg_header, fb_depth) == 0x70, "mimg_header.fb_depth offset");
+_Static_assert(sizeof(((struct mimg_header *)0)->fb_depth) == 4, "mimg_header.fb_depth size");
+_Static_assert(offsetof(struct mimg_header, fb_flags) == 0x74, "mimg_header.fb_flags offset");
+_Static_assert(sizeof(((struct mimg_header *)0)->fb_flags) == 4, "mimg_header.fb_flags size");
+_Static_assert(offsetof(struct mimg_header, reserved2) == 0x78, "mimg_header.reserved2 offset");
+_Static_assert(sizeof(((struct mimg_header *)0)->reserved2) == 8, "mimg_header.reserved2 size");
 
 _Static_assert(offsetof(struct mimg_section, dest) == 0x00, "mimg_section.dest offset");
 _Static_assert(sizeof(((struct mimg_section *)0)->dest) == 8, "mimg_section.dest size");
@@ -174,6 +190,7 @@ _Static_assert(sizeof(((struct mimg_section *)0)->digest) == 32, "mimg_section.d
 
 /* Rule 9: the flag bits section 4 lists; every other bit must be 0. */
 #define MIMG_FLAGS_KNOWN                  0x000F
+#define MIMG_FBREQ_FLAGS_KNOWN            0x0007
 
 /* Rule 8: the values section 4 lists. */
 static inline int mimg_known_protocol(uint32_t v) { return v == MIMG_PROTOCOL_MULTIBOOT1 || v == MIMG_PROTOCOL_MULTIBOOT2 || v == MIMG_PROTOCOL_LINUX || v == MIMG_PROTOCOL_MIMG; }

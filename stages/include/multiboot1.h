@@ -15,6 +15,8 @@
 #define MB1_INFO_MODS        (1u << 3)
 #define MB1_INFO_MEM_MAP     (1u << 6)
 #define MB1_INFO_LOADER_NAME (1u << 9)
+#define MB1_INFO_VBE         (1u << 11) /* vbe_* */
+#define MB1_INFO_FRAMEBUFFER (1u << 12) /* framebuffer_*, color_info */
 
 struct mb1_info {
     uint32_t flags;
@@ -44,7 +46,7 @@ struct mb1_info {
     uint32_t framebuffer_height;
     uint8_t framebuffer_bpp;
     uint8_t framebuffer_type;
-    uint8_t color_info[6];
+    uint8_t color_info[6]; /* type 1 (RGB): red, green, blue field position and mask size, in that order */
 };
 _Static_assert(sizeof(struct mb1_info) == 116, "mb1_info: the spec's 116 bytes (i386 aligns uint64_t to 4)");
 

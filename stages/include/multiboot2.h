@@ -17,6 +17,10 @@
 #define MB2_TAG_MEMINFO     4
 #define MB2_TAG_BOOTDEV     5
 #define MB2_TAG_MMAP        6
+#define MB2_TAG_VBE         7
+#define MB2_TAG_FRAMEBUFFER 8
+#define MB2_TAG_EFI32       11 /* EFI system table pointers: the firmware is UEFI */
+#define MB2_TAG_EFI64       12
 #define MB2_TAG_ACPI_OLD    14 /* a copy of the ACPI 1.0 RSDP */
 #define MB2_TAG_ACPI_NEW    15 /* a copy of the ACPI 2.0+ RSDP */
 /* mimg's own: u32 count, then the local APIC ID of each enabled processor
@@ -60,6 +64,28 @@ struct mb2_tag_mmap {
     uint32_t entry_size;
     uint32_t entry_version;
     /* then entries of entry_size bytes; struct mem_entry (memmap.h) is version 0 */
+};
+
+struct mb2_tag_framebuffer {
+    struct mb2_tag tag;
+    uint64_t framebuffer_addr;
+    uint32_t framebuffer_pitch;
+    uint32_t framebuffer_width;
+    uint32_t framebuffer_height;
+    uint8_t framebuffer_bpp;
+    uint8_t framebuffer_type;
+    uint16_t reserved;
+    uint8_t color_info[6]; /* type 1 (RGB) only: as Multiboot1's; the tag is 32 bytes without it */
+};
+
+struct mb2_tag_vbe {
+    struct mb2_tag tag;
+    uint16_t vbe_mode;
+    uint16_t vbe_interface_seg;
+    uint16_t vbe_interface_off;
+    uint16_t vbe_interface_len;
+    uint8_t vbe_control_info[512];
+    uint8_t vbe_mode_info[256];
 };
 
 #endif

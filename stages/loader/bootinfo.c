@@ -5,6 +5,8 @@
  * only has to copy it there. The builder runs twice: once with no buffer to
  * measure (the staging area is sized from it), once to write. */
 
+#include <stddef.h>
+
 #include "loader.h"
 #include "mem.h"
 #include "multiboot1.h"
@@ -88,6 +90,15 @@ static int32_t next_module(const struct image *im, int32_t prev)
 
 static const char LOADER_NAME[] = STAGE;
 
+/* struct framebuffer is copied into both hand-offs as it is (loader.h). */
+_Static_assert(offsetof(struct framebuffer, red_pos) == FB_MB2_SIZE && FB_MB2_SIZE == offsetof(struct mb1_info, color_info) -
+               offsetof(struct mb1_info, framebuffer_addr) && offsetof(struct framebuffer, vbe_mode) == FB_MB_SIZE &&
+               FB_MB2_SIZE + sizeof(struct mb2_tag) + 2 == offsetof(struct mb2_tag_framebuffer, color_info),
+               "struct framebuffer is laid out as Multiboot's framebuffer fields");
+_Static_assert(offsetof(struct mimg_boot_framebuffer, reserved) == FB_MB_SIZE && offsetof(struct framebuffer, red_pos) ==
+                   offsetof(struct mimg_boot_framebuffer, red_position) && FB_RGB == MIMG_FB_RGB && FB_TEXT == MIMG_FB_TEXT,
+               "struct framebuffer is laid out as the mimg framebuffer record");
+
 /* ---- Multiboot1 (GNU Multiboot 0.6.96, section 3.3) ------------------- */
 
 static void build_mb1(struct out *o, const struct image *im, const struct chain *c)
@@ -121,6 +132,18 @@ static void build_mb1(struct out *o, const struct image *im, const struct chain 
 
     info.cmdline = put_string(o, im->strtab + im->header->cmdline_off, im->header->cmdline_len);
     info.boot_loader_name = put_string(o, LOADER_NAME, sizeof LOADER_NAME - 1);
+
+    const struct framebuffer *fb = &c->fb;
+    if (fb->type != FB_NONE) {
+        info.flags |= MB1_INFO_FRAMEBUFFER;
+        memcpy(&info.framebuffer_addr, fb, FB_MB_SIZE);
+    }
+    if (fb->vbe_mode) {
+        info.flags |= MB1_INFO_VBE; /* no protected-mode interface: vbe_interface_* stay 0 */
+        info.vbe_control_info = o->addr + put(o, c->vbe_control, VBE_CONTROL_SIZE);
+        info.vbe_mode_info = o->addr + put(o, c->vbe_mode_info, VBE_MODE_INFO_SIZE);
+        info.vbe_mode = fb->vbe_mode;
+    }
 
     uint32_t at = mods_at;
     for (int32_t i = next_module(im, -1); i >= 0; i = next_module(im, i), at += sizeof(struct mb1_module)) {
@@ -214,6 +237,23 @@ static void build_mb2(struct out *o, const struct image *im, const struct chain 
         put_bytes_tag(o, MB2_TAG_ACPI_OLD, c->rsdp_old, c->rsdp_old_size);
     if (c->rsdp_new_size)
         put_bytes_tag(o, MB2_TAG_ACPI_NEW, c->rsdp_new, c->rsdp_new_size);
+
+    const struct framebuffer *fb = &c->fb;
+    if (fb->type != FB_NONE) {
+        uint32_t colors = fb->type == FB_RGB ? 6 : 0; /* EGA text has no colour fields */
+        put_tag(o, MB2_TAG_FRAMEBUFFER, offsetof(struct mb2_tag_framebuffer, color_info) + colors);
+        put(o, fb, FB_MB2_SIZE);
+        put_zeros(o, sizeof ((struct mb2_tag_framebuffer *)0)->reserved);
+        put(o, &fb->red_pos, colors);
+        pad_to(o, MB2_TAG_ALIGN);
+    }
+    if (fb->vbe_mode) {
+        put_tag(o, MB2_TAG_VBE, sizeof(struct mb2_tag_vbe));
+        uint16_t mode[4] = { fb->vbe_mode }; /* no protected-mode interface: seg, off, len 0 */
+        put(o, mode, sizeof mode);
+        put(o, c->vbe_control, VBE_CONTROL_SIZE);
+        put(o, c->vbe_mode_info, VBE_MODE_INFO_SIZE);
+    }
 
     put_tag(o, MB2_TAG_END, sizeof(struct mb2_tag));
 
@@ -325,8 +365,10 @@ static void build_mimg(struct out *o, const struct image *im, const struct chain
         h.rsdp_off = put(o, c->rsdp_new_size ? c->rsdp_new : c->rsdp_old, h.rsdp_size);
         pad_to(o, MIMG_BOOT_ALIGN);
     }
-    /* framebuffer_off stays 0: this mimgload sets no video mode. Where it
-     * knows one, a struct mimg_boot_framebuffer goes here, 8-aligned. */
+    if (c->fb.type != FB_NONE) { /* struct framebuffer opens as the record does, up to its reserved word */
+        h.framebuffer_off = put(o, &c->fb, FB_MB_SIZE);
+        put_zeros(o, sizeof(struct mimg_boot_framebuffer) - FB_MB_SIZE);
+    }
 
     h.cmdline_len = im->header->cmdline_len;
     h.cmdline_off = put_str(o, im->strtab + im->header->cmdline_off, h.cmdline_len);

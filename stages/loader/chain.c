@@ -111,6 +111,18 @@ static void copy_rsdp(uint8_t *dst, uint32_t *dst_size, const void *src, uint32_
     *dst_size = size;
 }
 
+/* Keeps the chain loader's framebuffer, given as Multiboot's fields from
+ * framebuffer_addr to type (struct framebuffer's layout) and the colour
+ * fields, if video_setup can report it: an indexed one would need its
+ * palette, so only RGB and EGA text. */
+static void take_fb(struct chain *c, const void *fields, const uint8_t *color)
+{
+    memcpy(&c->fb, fields, FB_MB2_SIZE);
+    memcpy(&c->fb.red_pos, color, 6);
+    if (c->fb.type != FB_RGB && c->fb.type != FB_TEXT)
+        c->fb.type = FB_NONE;
+}
+
 /* ---- Multiboot1 ------------------------------------------------------ */
 
 /* A Multiboot1 boot_device partition byte: 0xFF means none. */
@@ -158,6 +170,9 @@ static bool read_mb1(const struct mb1_info *mbi, struct chain *c, struct pick *p
         add_entry(c, 0, (uint64_t)mbi->mem_lower * KIB, MEM_USABLE);
         add_entry(c, MIB, (uint64_t)mbi->mem_upper * KIB, MEM_USABLE);
     }
+
+    if (mbi->flags & MB1_INFO_FRAMEBUFFER)
+        take_fb(c, &mbi->framebuffer_addr, mbi->color_info);
 
     /* A Multiboot1 loader passes no ACPI pointer: look where the BIOS keeps it. */
     uint32_t size;
@@ -248,6 +263,14 @@ static bool read_mb2(const struct mb2_info *mbi, struct chain *c, struct pick *p
             break;
         case MB2_TAG_ACPI_NEW:
             copy_rsdp(c->rsdp_new, &c->rsdp_new_size, t + 1, t->size - sizeof *t);
+            break;
+        case MB2_TAG_FRAMEBUFFER:
+            if (t->size >= offsetof(struct mb2_tag_framebuffer, color_info))
+                take_fb(c, t + 1, ((const struct mb2_tag_framebuffer *)t)->color_info);
+            break;
+        case MB2_TAG_EFI32:
+        case MB2_TAG_EFI64:
+            c->efi = true;
             break;
         }
     }

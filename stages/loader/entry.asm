@@ -103,9 +103,8 @@ installer_enter:
 
 section .rodata
         align 8, db 0
-gdt:    FLAT_GDT
-        dq FLAT_CODE64_DESC             ; CODE64_SEL: lm_call (installer.asm) hashes in long mode
-gdtr:   dw GDT_SIZE + 8 - 1
+gdt:    STAGES_GDT                      ; CODE64_SEL for lm_call (installer.asm), the 16-bit ones for bioscall.asm
+gdtr:   dw STAGES_GDT_SIZE - 1
         dd gdt
 
 section .bss

@@ -26,6 +26,30 @@ struct extra {
     char string[EXTRA_STRING_MAX];
 };
 
+/* The framebuffer the kernel is told about, in the terms of the Multiboot
+ * framebuffer information (MB1 flags bit 12, MB2 tag 8), which the mimg
+ * protocol's boot information can be filled from too. Up to the colour
+ * fields it is laid out as Multiboot1's framebuffer_* fields (FB_MB_SIZE
+ * bytes from framebuffer_addr), and up to type as Multiboot2's tag body
+ * (FB_MB2_SIZE bytes), so the hand-offs copy it. */
+#define FB_NONE 0 /* no framebuffer to report */
+#define FB_RGB  1 /* linear direct colour: Multiboot framebuffer_type 1 */
+#define FB_TEXT 2 /* EGA text, width x height characters: framebuffer_type 2 */
+struct framebuffer {
+    uint64_t addr;
+    uint32_t pitch;          /* bytes per line */
+    uint32_t width, height;  /* pixels, or characters in text mode */
+    uint8_t bpp;
+    uint8_t type;            /* FB_NONE, FB_RGB, FB_TEXT */
+    uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size; /* FB_RGB */
+    uint16_t vbe_mode;       /* the VBE mode mimgload set (vbe_control, vbe_mode_info filled), or 0 */
+};
+#define FB_MB_SIZE  28 /* addr to blue_size */
+#define FB_MB2_SIZE 22 /* addr to type; then Multiboot2 has 2 reserved bytes before the colour fields */
+
+#define VBE_CONTROL_SIZE 512 /* VBE 2.0+ controller information (VbeInfoBlock) */
+#define VBE_MODE_INFO_SIZE 256 /* mode information (ModeInfoBlock) */
+
 /* What the chain loader handed over, copied into .bss before anything
  * moves: its own structures lie in RAM that staging or sections may reuse. */
 struct chain {
@@ -50,6 +74,12 @@ struct chain {
     /* What install() leaves in use for the kernel (staging), for the mimg
      * protocol's memory map; empty until then. */
     uint64_t loader_start, loader_end;
+    bool efi;                       /* the chain loader passed an EFI system table: no BIOS to call */
+    /* The chain loader's framebuffer (GRUB with gfxpayload), if it gave
+     * one; then video_setup's result: what the kernel is told. */
+    struct framebuffer fb;
+    uint8_t vbe_control[VBE_CONTROL_SIZE];
+    uint8_t vbe_mode_info[VBE_MODE_INFO_SIZE];
 };
 
 /* chain.c: fills *c from the Multiboot1 or Multiboot2 information at
@@ -75,6 +105,13 @@ const char *protocol_name(uint8_t protocol);
  * machine: a protocol and CPU mode it implements, every section in usable
  * RAM, ram_required met. */
 void target_check(const struct image *im, const struct chain *c);
+
+/* video.c: sets the video mode the image's header asks for (fb_flags),
+ * or keeps the chain loader's framebuffer when it is that mode, and leaves
+ * in c->fb what the kernel is to be told (FB_NONE without a request); dies
+ * when a required mode cannot be set. Runs before anything is installed:
+ * it writes the real-mode area of bios_int, which it checks is free. */
+void video_setup(const struct image *im, struct chain *c);
 
 /* bootinfo.c: writes the boot information for the image's protocol into
  * buf as it must look at `addr`, and returns its size; with buf = 0 it

@@ -56,10 +56,12 @@ noreturn void mimgload_main(uint32_t magic, uint32_t info)
     con_line(CON_SERIAL, STAGE ": image %u sections, 0x%x bytes, %s ok", im.header->section_count, size,
                digest_name(im.header->digest_alg));
 
-    /* 3. Check it against this machine and this mimgload. */
+    /* 3. Check it against this machine and this mimgload; set the video
+     * mode it asks for while the BIOS and low memory are as we found them. */
     target_check(&im, &chain);
     if (im.header->protocol == MIMG_PROTOCOL_MIMG)
         chain_cpus(&chain);
+    video_setup(&im, &chain);
 
     /* 4-6. Stage, install, enter. */
     install(im, &chain, long_mode);

@@ -39,6 +39,7 @@ extern const uint8_t __bss_probe[] __attribute__((visibility("hidden")));
 #define MB2_SINGLE_TAGS                                                        \
     ((1u << MB2_TAG_CMDLINE) | (1u << MB2_TAG_LOADER_NAME) |                   \
      (1u << MB2_TAG_BASIC_MEMINFO) | (1u << MB2_TAG_MMAP) |                    \
+     (1u << MB2_TAG_VBE) | (1u << MB2_TAG_FRAMEBUFFER) |                       \
      (1u << MB2_TAG_ACPI_OLD) | (1u << MB2_TAG_ACPI_NEW))
 #define MB2_TAG_TYPES 32 /* types below this are tracked in a uint32_t mask */
 
@@ -247,6 +248,127 @@ static void report_mmap_entry(uint64_t base, uint64_t length, uint32_t type)
     out_end();
 }
 
+/* ---- the framebuffer ------------------------------------------------ */
+
+#define FB_RGB  1
+#define FB_TEXT 2
+
+/* Bochs VBE (QEMU's std VGA): the mode the card is really in. */
+#define DISPI_INDEX  0x1ce
+#define DISPI_DATA   0x1cf
+#define DISPI_ID     0
+#define DISPI_XRES   1
+#define DISPI_YRES   2
+#define DISPI_BPP    3
+#define DISPI_ENABLE 4
+
+/* VBE ModeInfoBlock fields the loader's copy must agree on. */
+#define VBE_MODE_WIDTH  0x12
+#define VBE_MODE_HEIGHT 0x14
+#define VBE_MODE_BPP    0x19
+#define VBE_MODE_LFB    0x28
+
+static struct {
+    uint64_t addr;
+    uint32_t pitch, width, height, bpp, type;
+    uint32_t vbe_mode;
+    const uint8_t *vbe_control, *vbe_mode_info; /* the VBE blocks, if given */
+} fb;
+
+/* `framebuffer ...`: what the loader says; kept for check_display. */
+static void report_framebuffer(uint64_t addr, uint32_t pitch, uint32_t width, uint32_t height, uint8_t bpp, uint8_t type,
+                               const uint8_t *color)
+{
+    static const uint8_t none[6];
+    if (type != FB_RGB && type != FB_TEXT) {
+        fail_start("framebuffer type neither RGB nor EGA text");
+        out_hex("type", type);
+        fail_end();
+    }
+    const uint8_t *c = type == FB_RGB ? color : none;
+    out_start();
+    out_word("framebuffer");
+    out_hex("addr", addr);
+    out_hex("pitch", pitch);
+    out_hex("width", width);
+    out_hex("height", height);
+    out_hex("bpp", bpp);
+    out_hex("type", type);
+    out_hex("red_pos", c[0]);
+    out_hex("red_size", c[1]);
+    out_hex("green_pos", c[2]);
+    out_hex("green_size", c[3]);
+    out_hex("blue_pos", c[4]);
+    out_hex("blue_size", c[5]);
+    out_end();
+    fb.addr = addr;
+    fb.pitch = pitch;
+    fb.width = width;
+    fb.height = height;
+    fb.bpp = bpp;
+    fb.type = type;
+}
+
+static uint16_t dispi(uint16_t index)
+{
+    outw(DISPI_INDEX, index);
+    return inw(DISPI_DATA);
+}
+
+static uint32_t le(const uint8_t *p, int bytes)
+{
+    uint32_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* After the hand-off: the VBE blocks agree with the framebuffer, the card
+ * is in the mode reported (`dispi ...`, for the host to compare), and the
+ * first and last pixel (or character cell) take a write and read it back. */
+static void check_display(void)
+{
+    if (fb.type == 0)
+        return;
+    if (fb.vbe_control) {
+        const uint8_t *m = fb.vbe_mode_info;
+        if (le(fb.vbe_control, 4) != 0x41534556u /* "VESA" */ || le(m + VBE_MODE_WIDTH, 2) != fb.width ||
+            le(m + VBE_MODE_HEIGHT, 2) != fb.height || m[VBE_MODE_BPP] != fb.bpp || le(m + VBE_MODE_LFB, 4) != fb.addr)
+            fail("VBE controller or mode information disagrees with the framebuffer");
+        out_start();
+        out_word("vbe");
+        out_hex("mode", fb.vbe_mode);
+        out_end();
+    }
+    out_start();
+    out_word("dispi");
+    out_hex("id", dispi(DISPI_ID));
+    out_hex("xres", dispi(DISPI_XRES));
+    out_hex("yres", dispi(DISPI_YRES));
+    out_hex("bpp", dispi(DISPI_BPP));
+    out_hex("enable", dispi(DISPI_ENABLE));
+    out_end();
+
+    uint32_t unit = fb.type == FB_RGB ? (fb.bpp + 7) / 8 : 2;
+    uint32_t at[2] = { 0, (fb.height - 1) * fb.pitch + (fb.width - 1) * unit };
+    for (int k = 0; k < 2; k++) {
+        volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)(fb.addr + at[k]);
+        for (uint32_t i = 0; i < unit; i++) {
+            uint8_t v = (uint8_t)(0xa5 + 17 * i + k);
+            p[i] = v;
+            if (p[i] != v) {
+                fail_start("framebuffer byte does not read back what was written");
+                out_hex("address", fb.addr + at[k] + i);
+                fail_end();
+            }
+        }
+    }
+    out_start();
+    out_word("pixel");
+    out_word("ok");
+    out_end();
+}
+
 /* ---- Multiboot1 ------------------------------------------------------ */
 
 /* Checks the Multiboot1 string at `address`, then writes `MIMGTEST <key>="..."`. */
@@ -331,6 +453,14 @@ static void report_mb1(uint32_t info)
         report_mb1_mmap(mbi->mmap_addr, mbi->mmap_length);
     if (flags & MB1_INFO_MODULES)
         report_mb1_modules(mbi->mods_count, mbi->mods_addr, header_flags);
+    if (flags & MB1_INFO_FRAMEBUFFER)
+        report_framebuffer(mbi->framebuffer_addr, mbi->framebuffer_pitch, mbi->framebuffer_width,
+                           mbi->framebuffer_height, mbi->framebuffer_bpp, mbi->framebuffer_type, mbi->color_info);
+    if (flags & MB1_INFO_VBE) {
+        fb.vbe_mode = mbi->vbe_mode;
+        fb.vbe_control = phys(mbi->vbe_control_info);
+        fb.vbe_mode_info = phys(mbi->vbe_mode_info);
+    }
 }
 
 /* ---- Multiboot2 ------------------------------------------------------ */
@@ -503,6 +633,23 @@ static void report_mb2(uint32_t info)
         case MB2_TAG_ACPI_NEW:
             report_mb2_acpi(tag, offset);
             break;
+        case MB2_TAG_FRAMEBUFFER: {
+            const struct mb2_tag_framebuffer *f = (const void *)tag;
+            mb2_need_size(tag, offset, sizeof *f);
+            if (f->framebuffer_type == FB_RGB)
+                mb2_need_size(tag, offset, sizeof *f + 6);
+            report_framebuffer(f->framebuffer_addr, f->framebuffer_pitch, f->framebuffer_width, f->framebuffer_height,
+                               f->framebuffer_bpp, f->framebuffer_type, f->color_info);
+            break;
+        }
+        case MB2_TAG_VBE: {
+            const struct mb2_tag_vbe *v = (const void *)tag;
+            mb2_need_size(tag, offset, sizeof *v);
+            fb.vbe_mode = v->vbe_mode;
+            fb.vbe_control = v->vbe_control_info;
+            fb.vbe_mode_info = v->vbe_mode_info;
+            break;
+        }
         default: /* not interpreted here: still reported, so the host sees every tag */
             out_start();
             out_word("tag");
@@ -655,15 +802,8 @@ static void report_mimg(uint32_t info)
     if (h->framebuffer_off != 0) {
         const struct mimg_boot_framebuffer *fb =
             mimg_part(h, h->framebuffer_off, sizeof *fb, "mimg framebuffer record outside the block");
-        out_start();
-        out_word("framebuffer");
-        out_hex("address", fb->address);
-        out_hex("pitch", fb->pitch);
-        out_hex("width", fb->width);
-        out_hex("height", fb->height);
-        out_hex("bpp", fb->bpp);
-        out_hex("type", fb->type);
-        out_end();
+        /* red_position..blue_size are laid out as Multiboot's colour fields */
+        report_framebuffer(fb->address, fb->pitch, fb->width, fb->height, fb->bpp, fb->type, &fb->red_position);
     }
 }
 
@@ -709,6 +849,9 @@ void report_handoff(uint32_t magic, uint32_t info)
         out_hex("magic", magic);
         fail_end();
     }
+    if (fb.vbe_control && fb.type != FB_RGB)
+        fail("VBE information without an RGB framebuffer");
+    check_display();
 }
 
 void report_second(void)

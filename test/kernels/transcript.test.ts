@@ -55,6 +55,23 @@ describe('parseTranscript', () => {
     assert.equal(r.complete, true);
   });
 
+  test('the framebuffer, VBE, DISPI and pixel records', () => {
+    const r = parseTranscript([
+      'MIMGTEST begin kernel=mb1-video',
+      'MIMGTEST framebuffer addr=0xfd000000 pitch=0x1000 width=0x400 height=0x300 bpp=0x20 type=0x1 red_pos=0x10 red_size=0x8 green_pos=0x8 green_size=0x8 blue_pos=0x0 blue_size=0x8',
+      'MIMGTEST vbe mode=0x144',
+      'MIMGTEST dispi id=0xb0c5 xres=0x400 yres=0x300 bpp=0x20 enable=0x41',
+      'MIMGTEST pixel ok',
+      '',
+    ].join('\n'));
+    assert.deepEqual(r.framebuffer, { addr: 0xfd000000n, pitch: 0x1000, width: 1024, height: 768, bpp: 32, type: 1, red: [16, 8], green: [8, 8], blue: [0, 8] });
+    assert.equal(r.vbeMode, 0x144);
+    assert.deepEqual(r.dispi, { id: 0xb0c5, xres: 1024, yres: 768, bpp: 32, enable: 0x41 });
+    assert.equal(r.pixelOk, true);
+    assert.equal(parseTranscript('MIMGTEST begin kernel=mb1\n').framebuffer, undefined);
+    assert.throws(() => parseTranscript('MIMGTEST begin kernel=mb1\nMIMGTEST vbe mode=0x144\nMIMGTEST vbe mode=0x144\n'), /line 3: second "vbe" record/);
+  });
+
   test('a Multiboot1 magic line carries flags', () => {
     const r = parseTranscript('MIMGTEST begin kernel=mb1\nMIMGTEST magic=0x2badb002 info=0x9500 flags=0x24f\n');
     assert.deepEqual(r.handoff, { protocol: 'multiboot1', magic: 0x2badb002n, info: 0x9500n, flags: 0x24fn });

@@ -34,6 +34,7 @@ export interface InspectedSection {
 export interface Inspected {
   protocol: string;
   bootInfo: { start: string; size: string };
+  framebuffer: { width: number; height: number; depth: number; required: boolean; text: boolean } | null;
   entry: string;
   cmdline: string;
   sections: InspectedSection[];
@@ -49,13 +50,14 @@ export function sha256(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-/** A config in a fresh directory with the kernels and module files it names. */
+/** A config in a fresh directory with the kernels and module files it names; `imageKeys` go into its [image] table, `extra` after the modules. */
 export function image(
   name: string,
   protocol: 'multiboot1' | 'multiboot2' | 'mimg',
   kernel: string,
   extra = '',
   prepare?: (dir: string) => void,
+  imageKeys = '',
 ): { path: string; inspect: Inspected; dir: string } {
   const dir = join(tempDir(), `boot-${name}`);
   mkdirSync(dir, { recursive: true });
@@ -67,7 +69,7 @@ export function image(
   const config = join(dir, 'mimg.toml');
   writeFileSync(
     config,
-    `[image]\nprotocol = "${protocol}"\ncmdline = "console=ttyS0 test=${name}"\nram = "${MEMORY}"\noutput = "${name}.mimg"\n` +
+    `[image]\nprotocol = "${protocol}"\ncmdline = "console=ttyS0 test=${name}"\nram = "${MEMORY}"\noutput = "${name}.mimg"\n${imageKeys}` +
       `[kernel]\npath = "kernel"\n` +
       `[[module]]\nname = "second"\npath = "second.elf"\nload = "elf"\n` +
       `[[module]]\nname = "fixed"\npath = "fixed.bin"\naddress = 0x2000000\ncmdline = "at=32M"\n` +

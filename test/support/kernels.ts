@@ -27,6 +27,10 @@ export interface TestKernels {
   mb1: string;
   /** ELF32, Multiboot2 header with an information request, at KERNEL_ADDRESS. */
   mb2: string;
+  /** mb1 whose header asks for a 1024x768x32 linear video mode (flags bit 2). */
+  mb1Video: string;
+  /** mb2 whose header requires an 800x600x32 framebuffer (a framebuffer tag without the optional bit) and asks for tag 8. */
+  mb2Video: string;
   /** Flat binary with a Multiboot1 a.out-kludge header: loadable only by the header's fields, at AOUT_ADDRESS. */
   mb1Aout: string;
   /** mb1Aout's ELF form: the same header and bytes, but program headers AOUT_ELF_SKEW too high. */
@@ -106,9 +110,11 @@ interface KernelSpec {
 
 const COMMON = ['report.c', SHA256_C];
 
-const KERNELS: Record<'mb1' | 'mb2' | 'mb1-aout' | 'mb64' | 'mb2-pie' | 'second' | 'mimg64' | 'mimg32', KernelSpec> = {
+const KERNELS: Record<'mb1' | 'mb2' | 'mb1-video' | 'mb2-video' | 'mb1-aout' | 'mb64' | 'mb2-pie' | 'second' | 'mimg64' | 'mimg32', KernelSpec> = {
   mb1: { target: 'i386', script: 'kernel.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mb1-header.c', 'mb1.c'] },
   mb2: { target: 'i386', script: 'kernel.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mb2-header.c', 'mb2.c'] },
+  'mb1-video': { target: 'i386', script: 'kernel.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mb1-video.c'] },
+  'mb2-video': { target: 'i386', script: 'kernel.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mb2-video.c'] },
   'mb1-aout': { target: 'i386', script: 'aout.ld.S', sources: ['entry.S', 'main.c', ...COMMON, 'mb1-aout.c'] },
   mb64: { target: 'x86_64', script: 'mb64.ld.S', sources: ['entry64.S', 'main.c', ...COMMON, 'mb1-header.c', 'mb2-header.c', 'mb64.c'] },
   'mb2-pie': {
@@ -160,6 +166,8 @@ export function buildKernels(): TestKernels {
   built = {
     mb1: link('mb1'),
     mb2: link('mb2'),
+    mb1Video: link('mb1-video'),
+    mb2Video: link('mb2-video'),
     mb1Aout,
     mb1AoutElf,
     mb64: link('mb64'),

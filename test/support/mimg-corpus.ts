@@ -86,7 +86,7 @@ const S = SECTION.f;
 
 /** A higher-half virtual address (where -mcmodel=kernel links). */
 const HIGH = 0xffffffff80000000n;
-/** The image as format 1.1, which gives vaddr a meaning. */
+/** The image as format 1.1, which gives vaddr and the framebuffer fields a meaning. */
 const v11 = (b: Uint8Array): Uint8Array => patch(b, undefined, H.version_minor, 1);
 
 /** A rule of docs/format/mimg.md section 8, a corruption of the base image that breaks it, and every issue (`CODE where`) the TypeScript verifier reports. */
@@ -108,7 +108,8 @@ export const corruptions: Corruption[] = [
   [5, 'string table past the end of the file', (b) => patch(b, undefined, H.strtab_size, 0x10000), ['MIMG_TRUNCATED offset 0x30 (strtab_size)']],
   [6, 'table_crc32', (b) => patch(b, 2, S.dest, 0x100001n, false), ['MIMG_CHECKSUM offset 0x60 (table_crc32)']],
   [7, 'header reserved0', (b) => setByte(b, H.reserved0.offset, 1), ['MIMG_FIELD offset 0x1b (reserved0)']],
-  [7, 'header reserved2', (b) => setByte(b, H.reserved2.offset + 23, 1), ['MIMG_FIELD offset 0x68 (reserved2)']],
+  [7, 'header reserved2', (b) => setByte(b, H.reserved2.offset + 7, 1), ['MIMG_FIELD offset 0x78 (reserved2)']],
+  [7, 'a framebuffer request in a 1.0 image', (b) => patch(patch(b, undefined, H.fb_width, 1024), undefined, H.fb_flags, 1), ['MIMG_FIELD offset 0x68 (fb_width)', 'MIMG_FIELD offset 0x74 (fb_flags)']],
   [7, 'section reserved1', (b) => patch(b, 2, S.reserved1, 1), ['MIMG_FIELD section 2 (reserved1)']],
   [8, 'protocol', (b) => patch(b, undefined, H.protocol, 0), ['MIMG_FIELD offset 0x18 (protocol)']],
   [8, 'cpu_mode', (b) => patch(b, undefined, H.cpu_mode, 4), ['MIMG_FIELD offset 0x19 (cpu_mode)']],
@@ -116,6 +117,10 @@ export const corruptions: Corruption[] = [
   [8, 'section type', (b) => patch(b, 3, S.type, 6), ['MIMG_FIELD section 3 (type)']],
   [9, 'unknown flag bit', (b) => patch(b, 2, S.flags, (v) => v | 0x100n), ['MIMG_FIELD section 2 (flags)']],
   [9, 'ro and rw', (b) => patch(b, 2, S.flags, 3), ['MIMG_FIELD section 2 (flags)']],
+  [9, 'unknown fb_flags bit', (b) => patch(v11(b), undefined, H.fb_flags, 0x9), ['MIMG_FIELD offset 0x74 (fb_flags)']],
+  [9, 'fb_flags required without requested', (b) => patch(v11(b), undefined, H.fb_flags, 0x2), ['MIMG_FIELD offset 0x74 (fb_flags)']],
+  [9, 'fb_height without a request', (b) => patch(v11(b), undefined, H.fb_height, 768), ['MIMG_FIELD offset 0x68 (fb_width)']],
+  [9, 'text mode with a depth', (b) => patch(patch(v11(b), undefined, H.fb_flags, 0x5), undefined, H.fb_depth, 8), ['MIMG_FIELD offset 0x70 (fb_depth)']],
   [10, 'string past the table', (b) => patch(b, 4, S.name_len, 0x1000), ['MIMG_FIELD section 4 (name_off)']],
   [10, 'string without its NUL', (b) => patch(b, 4, S.name_len, (v) => v - 1n), ['MIMG_FIELD section 4 (name_off)']],
   [10, 'string with a NUL inside', (b) => patch(patch(b, 4, S.name_off, (v) => v - 1n), 4, S.name_len, (v) => v + 1n), ['MIMG_FIELD section 4 (name_off)']],
@@ -193,6 +198,13 @@ export function validImages(): Sample[] {
     add('base image, protected32', encodeBase(digest, 'protected32'));
     add('base image, real16', encodeBase(digest, 'real16'));
     add('a section above 4 GiB in long64', patch(encodeBase(digest), 5, S.dest, 0xfffff800n));
+    add('version 1.1: a required 1024x768x32 framebuffer', imageOf(digest, 'protected32', [section('exec', KERNEL, 0x1000n, 16n)], {
+      versionMinor: 1, framebuffer: { width: 1024, height: 768, depth: 32, required: true, text: false },
+    }));
+    add('version 1.1: best-effort text mode, any size', imageOf(digest, 'protected32', [section('exec', KERNEL, 0x1000n, 16n)], {
+      versionMinor: 1, framebuffer: { width: 0, height: 0, depth: 0, required: false, text: true },
+    }));
+    add('version 1.1 without a request', patch(encodeBase(digest), undefined, H.version_minor, 1));
     add('one exec section without payload: the file is the head alone', imageOf(digest, 'protected32', [section('exec', KERNEL, 0x1000n, 0n)]));
     add('payload sizes around block boundaries', imageOf(digest, 'protected32', [
       section('exec', KERNEL, 0x1000n, 1n, { name: 'kernel' }),

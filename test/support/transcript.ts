@@ -46,6 +46,31 @@ export interface TagReport {
   size: number;
 }
 
+/** The framebuffer the loader reported (Multiboot1 flags bit 12, Multiboot2 tag 8). */
+export interface FramebufferReport {
+  addr: bigint;
+  pitch: number;
+  width: number;
+  height: number;
+  bpp: number;
+  /** 1: RGB, 2: EGA text. */
+  type: number;
+  /** Field position and mask size of red, green and blue (0 in text mode). */
+  red: [number, number];
+  green: [number, number];
+  blue: [number, number];
+}
+
+/** The Bochs VBE (DISPI) registers as the guest read them: the mode the card is really in. */
+export interface DispiReport {
+  id: number;
+  xres: number;
+  yres: number;
+  bpp: number;
+  /** Bit 0: VBE enabled; bit 6 (0x40): linear framebuffer. */
+  enable: number;
+}
+
 export interface Report {
   /** The `begin kernel=` name; undefined when the kernel never started its report. */
   kernel: string | undefined;
@@ -70,12 +95,16 @@ export interface Report {
   cpus: bigint[];
   /** mimg protocol: BIOS drive, partition, sub-partition (0xffffffff: unknown). */
   bootDevice: { drive: bigint; partition: bigint; sub: bigint } | undefined;
-  /** mimg protocol: the framebuffer record, when there is one. */
-  framebuffer: { address: bigint; pitch: bigint; width: bigint; height: bigint; bpp: bigint; type: bigint } | undefined;
   /** mimg64: a virtual address of its own code, and RSP and CR3 as the loader entered it. */
   long: { rip: bigint; rsp: bigint; cr3: bigint } | undefined;
   /** mimg64: the address it read and wrote through the identity map (the last 8 bytes of RAM). */
   touched: bigint | undefined;
+  framebuffer: FramebufferReport | undefined;
+  /** The VBE mode number, when the loader passed VBE information (which the guest checked against the framebuffer). */
+  vbeMode: number | undefined;
+  dispi: DispiReport | undefined;
+  /** The first and last pixel (or character cell) of the framebuffer read back what the guest wrote. */
+  pixelOk: boolean;
   /** The reasons of `fail` lines (the kernel stops after the first). */
   failures: string[];
   /** `MIMGTEST end` was seen: the kernel reported everything and found nothing wrong. */
@@ -120,9 +149,12 @@ const RECORDS = {
   modinfo: new RegExp(`^modinfo index=${HEX} flags=${HEX} section=${HEX}$`),
   cpu: new RegExp(`^cpu apic=${HEX}$`),
   bootdev: new RegExp(`^bootdev drive=${HEX} partition=${HEX} sub=${HEX}$`),
-  framebuffer: new RegExp(`^framebuffer address=${HEX} pitch=${HEX} width=${HEX} height=${HEX} bpp=${HEX} type=${HEX}$`),
   long: new RegExp(`^long rip=${HEX} rsp=${HEX} cr3=${HEX}$`),
   touched: new RegExp(`^touched address=${HEX}$`),
+  framebuffer: new RegExp(`^framebuffer addr=${HEX} pitch=${HEX} width=${HEX} height=${HEX} bpp=${HEX} type=${HEX} red_pos=${HEX} red_size=${HEX} green_pos=${HEX} green_size=${HEX} blue_pos=${HEX} blue_size=${HEX}$`),
+  vbe: new RegExp(`^vbe mode=${HEX}$`),
+  dispi: new RegExp(`^dispi id=${HEX} xres=${HEX} yres=${HEX} bpp=${HEX} enable=${HEX}$`),
+  pixel: /^pixel ok$/,
   end: /^end$/,
   fail: /^fail (\S.*)$/,
 } as const;
@@ -130,7 +162,7 @@ const RECORDS = {
 type RecordKind = keyof typeof RECORDS;
 
 /** Records that may appear once per report. */
-const SINGLE: ReadonlySet<RecordKind> = new Set(['begin', 'magic', 'cmdline', 'loader', 'meminfo', 'base', 'reloc', 'second', 'bootdev', 'framebuffer', 'long', 'touched', 'end']);
+const SINGLE: ReadonlySet<RecordKind> = new Set(['begin', 'magic', 'cmdline', 'loader', 'meminfo', 'base', 'reloc', 'second', 'bootdev', 'framebuffer', 'vbe', 'dispi', 'pixel', 'long', 'touched', 'end']);
 
 const MB1_BOOTLOADER_MAGIC = 0x2badb002n;
 const MB2_BOOTLOADER_MAGIC = 0x36d76289n;
@@ -157,9 +189,12 @@ export function parseTranscript(serialText: string): Report {
     moduleInfo: [],
     cpus: [],
     bootDevice: undefined,
-    framebuffer: undefined,
     long: undefined,
     touched: undefined,
+    framebuffer: undefined,
+    vbeMode: undefined,
+    dispi: undefined,
+    pixelOk: false,
     failures: [],
     complete: false,
   };
@@ -259,14 +294,26 @@ export function parseTranscript(serialText: string): Report {
       case 'bootdev':
         report.bootDevice = { drive: hex(1), partition: hex(2), sub: hex(3) };
         break;
-      case 'framebuffer':
-        report.framebuffer = { address: hex(1), pitch: hex(2), width: hex(3), height: hex(4), bpp: hex(5), type: hex(6) };
-        break;
       case 'long':
         report.long = { rip: hex(1), rsp: hex(2), cr3: hex(3) };
         break;
       case 'touched':
         report.touched = hex(1);
+        break;
+      case 'framebuffer':
+        report.framebuffer = {
+          addr: hex(1), pitch: small(2), width: small(3), height: small(4), bpp: small(5), type: small(6),
+          red: [small(7), small(8)], green: [small(9), small(10)], blue: [small(11), small(12)],
+        };
+        break;
+      case 'vbe':
+        report.vbeMode = small(1);
+        break;
+      case 'dispi':
+        report.dispi = { id: small(1), xres: small(2), yres: small(3), bpp: small(4), enable: small(5) };
+        break;
+      case 'pixel':
+        report.pixelOk = true;
         break;
       case 'end':
         report.complete = true;

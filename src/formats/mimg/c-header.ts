@@ -7,8 +7,8 @@
 // document and the committed header in step with this output.
 
 import {
-  CPU_MODE, DIGEST_ALG, HEADER, KNOWN_FLAGS, PAYLOAD_ALIGN, PROTOCOL, SECTION, SECTION_FLAG, SECTION_TYPE,
-  VERSION_MAJOR, VERSION_MINOR, type Enum, type Field,
+  CPU_MODE, DIGEST_ALG, FB_FLAG, FB_KNOWN_FLAGS, FRAMEBUFFER_MINOR, HEADER, KNOWN_FLAGS, PAYLOAD_ALIGN, PROTOCOL, SECTION,
+  SECTION_FLAG, SECTION_TYPE, VERSION_MAJOR, VERSION_MINOR, type Enum, type Field,
 } from './struct.js';
 
 /** Where the header lives, relative to the repository root. */
@@ -53,12 +53,14 @@ export function cDeclarations(): string {
     define('MIMG_MAGIC', '"MIMG\\r\\n\\x1a\\n"  /* 8 bytes, no NUL */'),
     define('MIMG_VERSION_MAJOR', String(VERSION_MAJOR)),
     define('MIMG_VERSION_MINOR', String(VERSION_MINOR)),
+    define('MIMG_FRAMEBUFFER_MINOR', `${FRAMEBUFFER_MINOR}  /* the first minor version with the fb_* fields */`),
     define('MIMG_HEADER_SIZE', String(HEADER.size)),
     define('MIMG_SECTION_SIZE', String(SECTION.size)),
     define('MIMG_PAYLOAD_ALIGN', String(PAYLOAD_ALIGN)),
     '',
     ...enumDefines,
     ...SECTION_FLAG.map(([name, bit]) => define(`MIMG_FLAG_${name.toUpperCase()}`, hex(bit, 4))),
+    ...FB_FLAG.map(([name, bit]) => define(`MIMG_FBREQ_${name.toUpperCase()}`, hex(bit, 4))),
     '',
     cStruct(HEADER),
     '',
@@ -117,6 +119,7 @@ export function cHeader(): string {
     '',
     '/* Rule 9: the flag bits section 4 lists; every other bit must be 0. */',
     define('MIMG_FLAGS_KNOWN', hex(KNOWN_FLAGS, 4)),
+    define('MIMG_FBREQ_FLAGS_KNOWN', hex(FB_KNOWN_FLAGS, 4)),
     '',
     '/* Rule 8: the values section 4 lists. */',
     ...knownPredicates(),

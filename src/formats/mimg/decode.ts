@@ -7,11 +7,11 @@ import { Reader } from '../../bytes/reader.js';
 import { readTable } from '../../bytes/table.js';
 import { hex, issue, type Issue, type Result } from '../../diagnostics/issue.js';
 import {
-  CPU_MODE, DIGEST_ALG, HEADER, KNOWN_FLAGS, MAGIC, PROTOCOL, SECTION, SECTION_TYPE,
+  CPU_MODE, DIGEST_ALG, FB_FIELDS, FB_FLAG, FB_KNOWN_FLAGS, FRAMEBUFFER_MINOR, HEADER, KNOWN_FLAGS, MAGIC, PROTOCOL, SECTION, SECTION_TYPE,
   VERSION_MAJOR, VERSION_MINOR, flagBits, flagNames, headerCrc, tableCrc,
   type Field, type HeaderValues, type SectionValues,
 } from './struct.js';
-import type { MimgImage, MimgSection } from './types.js';
+import type { FramebufferRequest, MimgImage, MimgSection } from './types.js';
 
 /** `offset 0x48 (ram_required)`: where a header field is. */
 export function headerWhere(f: Field): string {
@@ -26,6 +26,29 @@ export function sectionWhere(i: number, f: Field): string {
 const H = HEADER.f;
 const S = SECTION.f;
 const RO_RW = flagBits(['ro', 'rw']);
+const FB = Object.fromEntries(FB_FLAG.map(([name, bit]) => [name, bit])) as Record<(typeof FB_FLAG)[number][0], number>;
+
+/**
+ * The framebuffer request of a 1.1 header: the fb_* fields of rules 7 and 9,
+ * issues for each that breaks them, and the request when fb_flags asks for one.
+ */
+function framebufferRequest(h: HeaderValues, issues: Issue[]): FramebufferRequest | undefined {
+  const fields = FB_FIELDS.map((name) => H[name]);
+  if (h.version_minor < FRAMEBUFFER_MINOR) {
+    // Rule 7: reserved before 1.1.
+    for (const f of fields) if (h[f.name as (typeof FB_FIELDS)[number]] !== 0) issues.push(issue('MIMG_FIELD', `field ${f.name} is reserved in version 1.0 and not zero`, { where: headerWhere(f) }));
+    return undefined;
+  }
+  // Rule 9.
+  const flags = h.fb_flags;
+  const bad = (message: string, f: Field = H.fb_flags) => issues.push(issue('MIMG_FIELD', message, { where: headerWhere(f) }));
+  if ((flags & ~FB_KNOWN_FLAGS) !== 0) bad(`unknown fb_flags bits ${hex(flags & ~FB_KNOWN_FLAGS)}`);
+  else if ((flags & FB.requested) === 0 && flags !== 0) bad(`fb_flags ${hex(flags)}: required and text need requested`);
+  else if (flags === 0 && (h.fb_width !== 0 || h.fb_height !== 0 || h.fb_depth !== 0)) bad('fb_width, fb_height and fb_depth must be 0 when no framebuffer is requested', H.fb_width);
+  else if ((flags & FB.text) !== 0 && h.fb_depth !== 0) bad(`fb_depth is ${h.fb_depth}; a text mode request has fb_depth 0`, H.fb_depth);
+  else if (flags !== 0) return { width: h.fb_width, height: h.fb_height, depth: h.fb_depth, required: (flags & FB.required) !== 0, text: (flags & FB.text) !== 0 };
+  return undefined;
+}
 
 /** Rules 1-4, on the first 128 bytes; on success, the header and the end of the head. */
 function readHeader(bytes: Uint8Array): Result<{ h: HeaderValues; headEnd: number }> {
@@ -126,6 +149,7 @@ export function decodeHead(bytes: Uint8Array): Result<MimgImage> {
   };
 
   reserved(h, HEADER.fields, headerWhere);
+  const framebuffer = framebufferRequest(h, issues);
   const protocol = known(PROTOCOL, h.protocol, headerWhere(H.protocol));
   const cpuMode = known(CPU_MODE, h.cpu_mode, headerWhere(H.cpu_mode));
   const digest = known(DIGEST_ALG, h.digest_alg, headerWhere(H.digest_alg));
@@ -175,6 +199,7 @@ export function decodeHead(bytes: Uint8Array): Result<MimgImage> {
       ramRequired: h.ram_required,
       cmdline,
       fileSize: h.file_size,
+      ...(framebuffer ? { framebuffer } : {}),
     },
     sections,
   };

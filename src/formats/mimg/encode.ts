@@ -10,10 +10,10 @@ import { Writer } from '../../bytes/writer.js';
 import { alignUp } from '../../layout/range.js';
 import { payloadDigest } from './digest.js';
 import {
-  CPU_MODE, DIGEST_ALG, HEADER, MAGIC, PAYLOAD_ALIGN, PROTOCOL, SECTION, SECTION_TYPE,
-  VERSION_MAJOR, VERSION_MINOR, flagBits, headerCrc, tableCrc,
+  CPU_MODE, DIGEST_ALG, FB_FLAG, FRAMEBUFFER_MINOR, HEADER, MAGIC, PAYLOAD_ALIGN, PROTOCOL, SECTION, SECTION_TYPE,
+  VERSION_MAJOR, flagBits, headerCrc, tableCrc,
 } from './struct.js';
-import type { MimgImage } from './types.js';
+import type { FramebufferRequest, MimgHeader, MimgImage } from './types.js';
 
 interface StringRef {
   off: number;
@@ -52,6 +52,14 @@ function stringTable(image: MimgImage): { bytes: Uint8Array; ref(s: string): Str
   return { bytes, ref: (s) => refs.get(s)! };
 }
 
+
+/** fb_flags for a request (0: none). */
+export function framebufferFlags(fb: FramebufferRequest | undefined): number {
+  if (!fb) return 0;
+  const bit = (name: string) => FB_FLAG.find(([n]) => n === name)![1];
+  return bit('requested') | (fb.required ? bit('required') : 0) | (fb.text ? bit('text') : 0);
+}
+
 function headEnd(image: MimgImage, strtabSize: number): number {
   return HEADER.size + SECTION.size * image.sections.length + strtabSize;
 }
@@ -73,9 +81,9 @@ export function layoutFile(image: MimgImage): MimgImage {
   return { header: { ...image.header, versionMinor: minorVersion(image), fileSize: end }, sections };
 }
 
-/** The lowest minor version that expresses the image (section 10): 1 when a section has a vaddr, else 0. */
+/** The lowest minor version that expresses the image (section 10): 1 with a framebuffer request or a section's vaddr, else 0. */
 export function minorVersion(image: MimgImage): number {
-  return image.sections.some((s) => (s.vaddr ?? 0n) !== 0n) ? 1 : 0;
+  return image.header.framebuffer || image.sections.some((s) => (s.vaddr ?? 0n) !== 0n) ? FRAMEBUFFER_MINOR : 0;
 }
 
 /**
@@ -87,8 +95,8 @@ export function minorVersion(image: MimgImage): number {
 export function encodeHead(image: MimgImage): Uint8Array {
   const { header, sections } = image;
   const minor = minorVersion(image);
-  if (header.versionMajor !== VERSION_MAJOR || minor > VERSION_MINOR) {
-    throw new RangeError(`encodeHead writes .mimg ${VERSION_MAJOR}.0 to ${VERSION_MAJOR}.${VERSION_MINOR}, not ${header.versionMajor}.${minor}`);
+  if (header.versionMajor !== VERSION_MAJOR || header.versionMinor !== minor) {
+    throw new RangeError(`encodeHead writes this image as .mimg ${VERSION_MAJOR}.${minor}, not ${header.versionMajor}.${header.versionMinor}`);
   }
   const strings = stringTable(image);
   const end = headEnd(image, strings.bytes.length);
@@ -122,6 +130,10 @@ export function encodeHead(image: MimgImage): Uint8Array {
     file_size: header.fileSize,
     table_crc32: 0,
     header_crc32: 0,
+    fb_width: header.framebuffer?.width ?? 0,
+    fb_height: header.framebuffer?.height ?? 0,
+    fb_depth: header.framebuffer?.depth ?? 0,
+    fb_flags: framebufferFlags(header.framebuffer),
     reserved2: new Uint8Array(HEADER.f.reserved2.size),
   });
   sections.forEach((s, i) => {

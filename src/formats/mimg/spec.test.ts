@@ -10,7 +10,7 @@ import { readTable } from '../../bytes/table.js';
 import { cDeclarations } from './c-header.js';
 import { encodeImage } from './encode.js';
 import {
-  CPU_MODE, DIGEST_ALG, HEADER, PROTOCOL, SECTION, SECTION_FLAG, SECTION_TYPE,
+  CPU_MODE, DIGEST_ALG, FB_FLAG, HEADER, PROTOCOL, SECTION, SECTION_FLAG, SECTION_TYPE,
   type Enum,
 } from './struct.js';
 import type { MimgImage, MimgSection } from './types.js';
@@ -23,6 +23,7 @@ function enumTables(): string {
   return [
     ...[PROTOCOL, CPU_MODE, DIGEST_ALG, SECTION_TYPE].map((e) => enumTable(e as Enum<string>)),
     flagTable('`flags` (section entry; every other bit must be 0, and `ro` and `rw` must not both be set):', SECTION_FLAG),
+    flagTable('`fb_flags` (header, version 1.1; every other bit must be 0, and `required` and `text` need `requested`):', FB_FLAG),
   ].join('\n\n');
 }
 

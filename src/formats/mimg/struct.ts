@@ -5,7 +5,7 @@
 
 import { enumeration, table, type TableValues } from '../../bytes/table.js';
 import { crc32 } from '../checksum/crc32.js';
-import type { CpuMode, DigestAlgorithm, Protocol, SectionFlag, SectionType } from './types.js';
+import type { CpuMode, DigestAlgorithm, FramebufferFlag, Protocol, SectionFlag, SectionType } from './types.js';
 
 export type { Enum, Field } from '../../bytes/table.js';
 
@@ -13,7 +13,7 @@ export type { Enum, Field } from '../../bytes/table.js';
 export const HEADER = table('mimg_header', 128, [
   { name: 'magic', type: 'bytes', size: 8, doc: '`4D 49 4D 47 0D 0A 1A 0A` ("MIMG\\r\\n\\x1a\\n")' },
   { name: 'version_major', type: 'u16', doc: 'format major version: 1' },
-  { name: 'version_minor', type: 'u16', doc: 'format minor version: 0, or 1 when a section has a `vaddr`' },
+  { name: 'version_minor', type: 'u16', doc: 'format minor version: 0, or 1 when a section has a `vaddr` or the image requests a framebuffer' },
   { name: 'header_size', type: 'u32', doc: 'size of this header: 128' },
   { name: 'entry', type: 'u64', doc: 'physical address the loader jumps to' },
   { name: 'protocol', type: 'u8', doc: 'hand-off protocol (table below)' },
@@ -34,7 +34,11 @@ export const HEADER = table('mimg_header', 128, [
   { name: 'file_size', type: 'u64', doc: 'exact size of the whole file' },
   { name: 'table_crc32', type: 'u32', doc: 'CRC-32 of the section table and string table' },
   { name: 'header_crc32', type: 'u32', doc: 'CRC-32 of these 128 bytes with this field taken as 0' },
-  { name: 'reserved2', type: 'bytes', size: 24, reserved: true, doc: 'must be 0' },
+  { name: 'fb_width', type: 'u32', doc: 'framebuffer request: width in pixels (characters in text mode), 0 = any (1.1; reserved in 1.0)' },
+  { name: 'fb_height', type: 'u32', doc: 'framebuffer request: height in pixels (characters in text mode), 0 = any (1.1; reserved in 1.0)' },
+  { name: 'fb_depth', type: 'u32', doc: 'framebuffer request: bits per pixel, 0 = any (1.1; reserved in 1.0)' },
+  { name: 'fb_flags', type: 'u32', doc: 'framebuffer request flags (table below; 1.1; reserved in 1.0)' },
+  { name: 'reserved2', type: 'bytes', size: 8, reserved: true, doc: 'must be 0' },
 ] as const);
 
 /** One entry of the section table; entry i is at section_table_offset + 96 × i. */
@@ -61,7 +65,10 @@ export type SectionValues = TableValues<typeof SECTION>;
 
 export const MAGIC = Uint8Array.of(0x4d, 0x49, 0x4d, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 export const VERSION_MAJOR = 1;
+/** The newest minor version this code reads; a writer emits the lowest that expresses the image (docs/format/mimg.md section 10). */
 export const VERSION_MINOR = 1;
+/** The minor version that gave fb_width, fb_height, fb_depth and fb_flags their meaning. */
+export const FRAMEBUFFER_MINOR = 1;
 /** Long-mode images may map an exec section at a virtual address too, in the upper canonical half (rule 12). */
 export const UPPER_HALF = 0xffff800000000000n;
 /** Virtual mappings are made of pages: a section's vaddr and dest have the same offset in their page. */
@@ -104,6 +111,16 @@ export const SECTION_FLAG: readonly (readonly [SectionFlag, number, string])[] =
   ['x', 1 << 3, 'executable'],
 ];
 export const KNOWN_FLAGS = SECTION_FLAG.reduce((m, [, bit]) => m | bit, 0);
+
+/** fb_flags bits (version 1.1); all other bits must be zero, and required and text need requested. */
+export const FB_FLAG: readonly (readonly [FramebufferFlag, number, string])[] = [
+  ['requested', 1 << 0, 'the loader sets a video mode (best-effort: the closest mode, else text mode)'],
+  ['required', 1 << 1, 'the exact mode, or the loader stops with an error'],
+  ['text', 1 << 2, 'EGA text mode (fb_width × fb_height characters) instead of a linear graphics mode'],
+];
+export const FB_KNOWN_FLAGS = FB_FLAG.reduce((m, [, bit]) => m | bit, 0);
+/** The header fields that carry the framebuffer request. */
+export const FB_FIELDS = ['fb_width', 'fb_height', 'fb_depth', 'fb_flags'] as const;
 
 export function flagBits(flags: readonly SectionFlag[]): number {
   return SECTION_FLAG.reduce((m, [name, bit]) => (flags.includes(name) ? m | bit : m), 0);

@@ -6,6 +6,21 @@ export type CpuMode = 'protected32' | 'long64' | 'real16';
 export type DigestAlgorithm = 'sha256' | 'xxh64';
 export type SectionType = 'exec' | 'module' | 'bootinfo' | 'zero' | 'reserved';
 export type SectionFlag = 'ro' | 'rw' | 'preload' | 'x';
+export type FramebufferFlag = 'requested' | 'required' | 'text';
+
+/**
+ * The video mode the loader sets before entering the kernel (format 1.1).
+ * Dimensions of 0 mean "any"; in text mode width and height count
+ * characters and depth is 0.
+ */
+export interface FramebufferRequest {
+  width: number;
+  height: number;
+  depth: number;
+  /** Without it, the closest mode the firmware has (or text mode) will do. */
+  required: boolean;
+  text: boolean;
+}
 
 export interface MimgSection {
   type: SectionType;
@@ -46,6 +61,8 @@ export interface MimgHeader {
   cmdline: string;
   /** Total size of the image file in bytes. */
   fileSize: bigint;
+  /** A video mode to set before entry; absent: the loader leaves the display as it is. */
+  framebuffer?: FramebufferRequest;
 }
 
 export interface MimgImage {

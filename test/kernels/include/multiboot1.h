@@ -15,6 +15,7 @@
 /* Header flags: what the kernel asks of the loader. */
 #define MB1_HEADER_PAGE_ALIGN  (1u << 0)  /* modules start on 4 KiB boundaries */
 #define MB1_HEADER_MEMORY_INFO (1u << 1)  /* mem_lower/mem_upper (and a map) required */
+#define MB1_HEADER_VIDEO_MODE  (1u << 2)  /* the video fields say which mode the kernel prefers */
 #define MB1_HEADER_ADDRESS     (1u << 16) /* load by the header's address fields (the "a.out kludge") */
 
 #define MB1_MODULE_ALIGN 0x1000u /* what MB1_HEADER_PAGE_ALIGN promises */
@@ -27,6 +28,8 @@
 #define MB1_INFO_ELF_SHDR    (1u << 5) /* excludes MB1_INFO_AOUT_SYMS: the two share fields */
 #define MB1_INFO_MEMORY_MAP  (1u << 6)
 #define MB1_INFO_LOADER_NAME (1u << 9)
+#define MB1_INFO_VBE         (1u << 11) /* vbe_* */
+#define MB1_INFO_FRAMEBUFFER (1u << 12) /* framebuffer_* */
 
 struct mb1_header {
     uint32_t magic;
@@ -44,6 +47,17 @@ struct mb1_header_address {
     uint32_t entry_addr;
 } __attribute__((packed));
 
+/* With MB1_HEADER_VIDEO_MODE: the address fields' place is kept (they are
+ * read only with MB1_HEADER_ADDRESS), then the preferred mode. */
+struct mb1_header_video {
+    struct mb1_header header;
+    uint32_t address[5];
+    uint32_t mode_type; /* 0: linear graphics, 1: EGA text */
+    uint32_t width;     /* pixels, or characters; 0: no preference */
+    uint32_t height;
+    uint32_t depth;     /* bits per pixel; 0 in text mode or no preference */
+} __attribute__((packed));
+
 struct mb1_info {
     uint32_t flags;
     uint32_t mem_lower; /* KiB below 1 MiB */
@@ -59,6 +73,20 @@ struct mb1_info {
     uint32_t drives_addr;
     uint32_t config_table;
     uint32_t boot_loader_name;
+    uint32_t apm_table;
+    uint32_t vbe_control_info; /* MB1_INFO_VBE: VBE controller information (512 bytes) */
+    uint32_t vbe_mode_info;    /* and mode information (256 bytes) */
+    uint16_t vbe_mode;
+    uint16_t vbe_interface_seg;
+    uint16_t vbe_interface_off;
+    uint16_t vbe_interface_len;
+    uint64_t framebuffer_addr; /* MB1_INFO_FRAMEBUFFER */
+    uint32_t framebuffer_pitch;
+    uint32_t framebuffer_width;
+    uint32_t framebuffer_height;
+    uint8_t framebuffer_bpp;
+    uint8_t framebuffer_type;  /* 1: RGB, 2: EGA text */
+    uint8_t color_info[6];     /* RGB: red, green, blue field position and mask size */
 } __attribute__((packed));
 
 struct mb1_module {

@@ -16,6 +16,7 @@
 /* Header tags. */
 #define MB2_HEADER_TAG_END                 0
 #define MB2_HEADER_TAG_INFORMATION_REQUEST 1
+#define MB2_HEADER_TAG_FRAMEBUFFER         5
 #define MB2_HEADER_TAG_OPTIONAL            1 /* flags: the loader may ignore this tag */
 
 /* Boot information tags. */
@@ -25,6 +26,8 @@
 #define MB2_TAG_MODULE        3
 #define MB2_TAG_BASIC_MEMINFO 4
 #define MB2_TAG_MMAP          6
+#define MB2_TAG_VBE           7
+#define MB2_TAG_FRAMEBUFFER   8
 #define MB2_TAG_ACPI_OLD      14
 #define MB2_TAG_ACPI_NEW      15
 
@@ -44,6 +47,13 @@ struct mb2_header_tag {
 struct mb2_header_tag_information_request {
     struct mb2_header_tag tag;
     uint32_t types[]; /* boot information tag types the kernel needs */
+};
+
+struct mb2_header_tag_framebuffer { /* the mode the kernel asks for; 0: no preference */
+    struct mb2_header_tag tag;
+    uint32_t width;
+    uint32_t height;
+    uint32_t depth;
 };
 
 struct mb2_info {
@@ -90,6 +100,28 @@ struct mb2_mmap_entry {
 struct mb2_tag_acpi { /* MB2_TAG_ACPI_OLD, MB2_TAG_ACPI_NEW: a copy of the RSDP */
     struct mb2_tag tag;
     uint8_t rsdp[];
+};
+
+struct mb2_tag_vbe {
+    struct mb2_tag tag;
+    uint16_t vbe_mode;
+    uint16_t vbe_interface_seg;
+    uint16_t vbe_interface_off;
+    uint16_t vbe_interface_len;
+    uint8_t vbe_control_info[512];
+    uint8_t vbe_mode_info[256];
+};
+
+struct mb2_tag_framebuffer {
+    struct mb2_tag tag;
+    uint64_t framebuffer_addr;
+    uint32_t framebuffer_pitch;
+    uint32_t framebuffer_width;
+    uint32_t framebuffer_height;
+    uint8_t framebuffer_bpp;
+    uint8_t framebuffer_type; /* 1: RGB, 2: EGA text */
+    uint16_t reserved;
+    uint8_t color_info[];     /* RGB: red, green, blue field position and mask size */
 };
 
 #endif
