@@ -89,7 +89,7 @@ describe('parseTranscript', () => {
         'MIMGTEST cpu apic=0x0',
         'MIMGTEST cpu apic=0x1',
         'MIMGTEST bootdev drive=0x80 partition=0xffffffff sub=0xffffffff',
-        'MIMGTEST framebuffer address=0xfd000000 pitch=0x1000 width=0x400 height=0x300 bpp=0x20 type=0x1',
+        'MIMGTEST framebuffer addr=0xfd000000 pitch=0x1000 width=0x320 height=0x258 bpp=0x20 type=0x1 red_pos=0x10 red_size=0x8 green_pos=0x8 green_size=0x8 blue_pos=0x0 blue_size=0x8',
         'MIMGTEST touched address=0x7fdfff8',
         'MIMGTEST end',
         '',
@@ -100,7 +100,7 @@ describe('parseTranscript', () => {
     assert.deepEqual(r.moduleInfo, [{ index: 0, flags: 5, section: 3n }]);
     assert.deepEqual(r.cpus, [0n, 1n]);
     assert.deepEqual(r.bootDevice, { drive: 0x80n, partition: 0xffffffffn, sub: 0xffffffffn });
-    assert.deepEqual(r.framebuffer, { address: 0xfd000000n, pitch: 0x1000n, width: 0x400n, height: 0x300n, bpp: 0x20n, type: 1n });
+    assert.deepEqual(r.framebuffer, { addr: 0xfd000000n, pitch: 0x1000, width: 800, height: 600, bpp: 32, type: 1, red: [16, 8], green: [8, 8], blue: [0, 8] });
     assert.equal(r.touched, 0x7fdfff8n);
     assert.equal(r.complete, true);
   });
