@@ -50,6 +50,7 @@ _Static_assert(sizeof(struct move) == 16 && offsetof(struct move, src) == 4 && o
                "struct move must match installer.asm");
 
 extern const uint8_t installer_start[], installer_end[];  /* installer.asm */
+extern const uint8_t installer_linux32[], installer_linux16[]; /* installer.asm: the Linux entries */
 extern const uint8_t __mimgload_start[], __mimgload_end[]; /* mimgload.ld: everything, stack included */
 noreturn void installer_enter(uint32_t blob, const struct move *moves, uint32_t count, uint32_t stack_top,
                               uint32_t magic, uint32_t info, uint32_t entry, uint32_t tables); /* entry.asm */
@@ -227,6 +228,13 @@ noreturn void install(struct image im, struct chain *c, bool long_mode)
                 x->start = dst[i];
                 x->end = dst[i] + size;
             }
+    /* The 16-bit entry's setup code reads its header where it runs: fill it
+     * in the payload, verified already, before the installer copies it. */
+    bool linux = h->protocol == MIMG_PROTOCOL_LINUX;
+    if (linux && h->cpu_mode == MIMG_CPU_REAL16) {
+        struct linux_parts p = linux_parts(&im);
+        linux_header(p.header, &p, (uint32_t)h->bootinfo_addr, (uint32_t)(h->bootinfo_addr - p.setup->dest));
+    }
     if (long_mode)
         paging_build((uint64_t *)base);
     uint8_t *info = base + info_off;
@@ -236,7 +244,21 @@ noreturn void install(struct image im, struct chain *c, bool long_mode)
     uint32_t count = (uint32_t)(order_moves(&im, info, (uint32_t)info_size, moves) - moves);
 
     con_line(CON_SERIAL, STAGE ": entering 0x%lx (%s)", h->entry, protocol_name(h->protocol));
-    installer_enter((uint32_t)(uintptr_t)(base + blob_off), moves, count, (uint32_t)(uintptr_t)(base + stack_top_off),
-                    h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC,
-                    (uint32_t)h->bootinfo_addr, (uint32_t)h->entry, long_mode ? (uint32_t)(uintptr_t)base : 0);
+    /* The installer ends with EAX and EBX loaded and a return into `entry`:
+     * the kernel with the Multiboot registers, or for Linux the installer's
+     * own exit (installer.asm), given the kernel's entry in EAX. */
+    uint32_t blob = (uint32_t)(uintptr_t)(base + blob_off);
+    uint32_t eax = h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC : MB2_BOOTLOADER_MAGIC;
+    uint32_t ebx = (uint32_t)h->bootinfo_addr, entry = (uint32_t)h->entry;
+    if (linux) {
+        eax = entry;
+        if (h->cpu_mode == MIMG_CPU_REAL16) {
+            ebx += LINUX_TRAMPOLINE_OFFSET;
+            entry = blob + (uint32_t)(installer_linux16 - installer_start);
+        } else {
+            entry = blob + (uint32_t)(installer_linux32 - installer_start);
+        }
+    }
+    installer_enter(blob, moves, count, (uint32_t)(uintptr_t)(base + stack_top_off), eax, ebx, entry,
+                    long_mode ? (uint32_t)(uintptr_t)base : 0);
 }

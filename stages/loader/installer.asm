@@ -35,7 +35,7 @@ MSR_EFER        equ 0xC0000080
 EFER_LME        equ 1 << 8
 
 section .text
-global installer_start, installer_end, lm_call, paging_build
+global installer_start, installer_end, lm_call, paging_build, installer_linux32, installer_linux16
 
 installer_start:
         cld
@@ -296,6 +296,56 @@ moves64:
 .done:  pop rbx
         ret
 bits 32
+
+; The Linux boot protocol's entries (docs/protocol/linux.md): .enter's ret
+; comes here, with EBP still the blob's address.
+LX_CODE16_SEL   equ 0x08            ; 16-bit code based at the real-mode trampoline
+LX_BOOT_CS      equ 0x10            ; __BOOT_CS and __BOOT_DS: the selectors the
+LX_BOOT_DS      equ 0x18            ; 32-bit boot protocol requires, flat 4 GiB
+
+; 32-bit entry: EAX = the kernel's entry (code32_start), EBX = boot_params.
+; ESI = boot_params, EBP = EDI = EBX = 0, interrupts off, flat segments.
+installer_linux32:
+        call linux_gdt
+        mov ecx, LX_BOOT_DS
+        mov ds, ecx
+        mov es, ecx
+        mov fs, ecx
+        mov gs, ecx
+        mov ss, ecx
+        mov esi, ebx
+        xor ebx, ebx
+        xor ebp, ebp
+        xor edi, edi
+        push dword LX_BOOT_CS
+        push eax
+        retf
+
+; 16-bit entry: EBX = the trampoline (realmode.asm) in the boot information,
+; 16-aligned below 1 MiB; it runs first as 16-bit protected-mode code.
+installer_linux16:
+        mov [ebp + gdt_linux + LX_CODE16_SEL + 2 - installer_start], bx ; the segment's base, bits 0-23
+        shr ebx, 16
+        mov [ebp + gdt_linux + LX_CODE16_SEL + 4 - installer_start], bl
+        call linux_gdt
+        jmp LX_CODE16_SEL:0
+
+linux_gdt:
+        lea ecx, [ebp + gdt_linux - installer_start]
+        mov [ebp + gdtr_linux.base - installer_start], ecx
+        lgdt [ebp + gdtr_linux - installer_start]
+        ret
+
+        align 8, db 0
+gdt_linux:
+        dq 0
+        dq 0x00009A000000FFFF           ; LX_CODE16_SEL: 16-bit, 64 KiB, execute/read; base filled in
+        dq FLAT_CODE_DESC               ; LX_BOOT_CS
+        dq FLAT_DATA_DESC               ; LX_BOOT_DS
+        dq 0x000092000000FFFF           ; 0x20: 16-bit data, base 0, 64 KiB (realmode.asm)
+gdtr_linux:
+        dw 5 * 8 - 1
+.base:  dd 0
 
         align 8, db 0
 gdt:    FLAT_GDT

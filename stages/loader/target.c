@@ -27,14 +27,17 @@ void target_check(const struct image *im, const struct chain *c)
 {
     const struct mimg_header *h = im->header;
 
-    if (h->protocol != MIMG_PROTOCOL_MULTIBOOT1 && h->protocol != MIMG_PROTOCOL_MULTIBOOT2)
+    bool linux = h->protocol == MIMG_PROTOCOL_LINUX;
+    if (h->protocol != MIMG_PROTOCOL_MULTIBOOT1 && h->protocol != MIMG_PROTOCOL_MULTIBOOT2 && !linux)
         die(STAGE, "protocol %s: not supported yet", protocol_name(h->protocol));
-    if (h->cpu_mode != MIMG_CPU_PROTECTED32)
+    if (h->cpu_mode != MIMG_CPU_PROTECTED32 && !(linux && h->cpu_mode == MIMG_CPU_REAL16))
         die(STAGE, "cpu mode %s: not supported yet", cpu_mode_name(h->cpu_mode));
     if (h->bootinfo_size == 0)
         die(STAGE, "no boot information block (bootinfo_size 0)");
     if (h->protocol == MIMG_PROTOCOL_MULTIBOOT2 && h->bootinfo_addr % MB2_INFO_ALIGN)
         die(STAGE, "boot information at 0x%lx: not %u-byte aligned", h->bootinfo_addr, MB2_INFO_ALIGN);
+    if (linux)
+        linux_check(im);
 
     /* Every section the loader writes must be RAM; `reserved` ones may
      * describe ROM or MMIO and are never written. */
