@@ -5,7 +5,7 @@
 
 import type { LinuxEntry } from '../config/types.js';
 import { hex, issue, type Issue, type Result } from '../diagnostics/issue.js';
-import { ENTRY64_OFFSET, type BzImage } from '../formats/bzimage/index.js';
+import { ENTRY64_OFFSET, SETUP_ENTRY_OFFSET, type BzImage } from '../formats/bzimage/index.js';
 import type { CpuMode } from '../formats/mimg/types.js';
 import { PAGE } from './plan.js';
 import type { ComponentInput, LayoutInput } from './types.js';
@@ -115,7 +115,7 @@ export function linuxLayout(l: LinuxInputs): Result<LinuxLayout> {
     components.push({ ...base, kind: 'zero', name: 'setup heap', label: 'setup heap and stack', flags: ['rw'], range: heap });
   }
   return {
-    value: { components, cpuMode, entry: { component: 0, offset: 0x200n }, bootInfo: { address: SETUP_BASE + SETUP_HEAP_END, size: SETUP_INFO_SIZE } },
+    value: { components, cpuMode, entry: { component: 0, offset: BigInt(SETUP_ENTRY_OFFSET) }, bootInfo: { address: SETUP_BASE + SETUP_HEAP_END, size: SETUP_INFO_SIZE } },
     issues,
   };
 }

@@ -121,3 +121,7 @@ export const DEFAULT_INITRD_ADDR_MAX = 0x37ffffff;
 export const DEFAULT_CMDLINE_SIZE = 255;
 /** The 64-bit entry point lies this far into the protected-mode kernel. */
 export const ENTRY64_OFFSET = 0x200;
+/** The 16-bit entry: the setup code's segment + 0x20, offset 0, i.e. 0x200 bytes into it. */
+export const SETUP_ENTRY_OFFSET = 0x200;
+/** type_of_loader for a boot loader with no ID assigned (mimgload). */
+export const LOADER_TYPE_UNDEFINED = 0xff;
