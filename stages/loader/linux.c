@@ -41,7 +41,7 @@ struct linux_parts linux_parts(const struct image *im)
     const uint8_t *b = p.setup ? im->base + p.setup->file_offset : 0;
     if (!p.kernel || !b || p.setup->file_size < LX_BOOT_PARAMS_SIZE / 2 || rd(b + LX_BOOT_FLAG, 2) != LX_BOOT_FLAG_VALUE ||
         rd(b + LX_HEADER, 4) != LX_HEADER_MAGIC || rd(b + LX_VERSION, 2) < 0x202)
-        die(STAGE, "protocol linux: no 'kernel' section, or no 'setup' section with a setup header of protocol 2.02+");
+        die(STAGE, "linux: no 'kernel' section, or no setup header of protocol 2.02+ in 'setup'");
     p.header = (uint8_t *)b;
     return p;
 }
@@ -49,19 +49,21 @@ struct linux_parts linux_parts(const struct image *im)
 void linux_check(const struct image *im)
 {
     struct linux_parts p = linux_parts(im);
-    uint32_t max = rd(p.header + LX_VERSION, 2) >= 0x206 ? rd(p.header + LX_CMDLINE_SIZE, 4) : 255;
     const struct mimg_header *h = im->header;
+    uint32_t max = rd(p.header + LX_VERSION, 2) >= 0x206 ? rd(p.header + LX_CMDLINE_SIZE, 4) : 255;
     if (h->cpu_mode == MIMG_CPU_REAL16) {
-        /* Real mode reaches the first MiB; the setup code, its heap and stack up to the command line lie in one segment. */
-        if (h->bootinfo_addr + h->bootinfo_size > 0xA0000 || h->bootinfo_addr <= p.setup->dest + p.setup->file_size ||
-            (h->bootinfo_addr | p.setup->dest) % 16 ||
-            h->bootinfo_addr - p.setup->dest > 0xFFF0 || h->bootinfo_size < LINUX_TRAMPOLINE_OFFSET + (uint32_t)(real16_end - real16_start))
-            die(STAGE, "protocol linux, 16-bit entry: the setup code and the boot information must lie below 0xa0000, 64 KiB apart");
+        /* Real mode reaches the first MiB; the setup code, its heap and its
+         * stack up to the command line lie in one 64 KiB segment. Every
+         * address is below 4 GiB here (rule 12). */
+        uint32_t info = (uint32_t)h->bootinfo_addr, setup = (uint32_t)p.setup->dest;
+        if (info + (uint32_t)h->bootinfo_size > 0xA0000 || info <= setup + (uint32_t)p.setup->file_size || info - setup > 0xFFF0 ||
+            (info | setup) % 16 || (uint32_t)h->bootinfo_size < LINUX_TRAMPOLINE_OFFSET + (uint32_t)(real16_end - real16_start))
+            die(STAGE, "linux 16-bit entry: setup code and boot information not as docs/protocol/linux.md says");
         if (max >= LINUX_TRAMPOLINE_OFFSET)
             max = LINUX_TRAMPOLINE_OFFSET - 1; /* the trampoline follows the command line */
     }
     if (h->cmdline_len > max)
-        die(STAGE, "protocol linux: command line of %u bytes, the kernel takes %u", h->cmdline_len, max);
+        die(STAGE, "linux: command line of %u bytes, the kernel takes %u", h->cmdline_len, max);
 }
 
 void linux_header(uint8_t *base, const struct linux_parts *p, uint32_t cmdline, uint32_t heap_end)

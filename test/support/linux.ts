@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parseElf } from '../../src/formats/elf/parse.js';
 
 export const BUSYBOX = '/bin/busybox';
 /** The init's report lines start with this. */
@@ -21,7 +22,9 @@ export function debianKernel(): string | undefined {
 /** Why the Linux boot tests cannot run here, or undefined. */
 export function linuxMissing(): string | undefined {
   if (debianKernel() === undefined) return 'no /boot/vmlinuz-* (Debian package linux-image-amd64)';
-  if (!existsSync(BUSYBOX) || !readFileSync(BUSYBOX).subarray(0, 4).equals(Buffer.from('\x7fELF', 'latin1'))) return `no ${BUSYBOX} (Debian package busybox-static)`;
+  // The initramfs holds busybox alone: it must be the static build, with no program interpreter (PT_INTERP, 3).
+  const elf = existsSync(BUSYBOX) ? parseElf(readFileSync(BUSYBOX)).value : undefined;
+  if (!elf || elf.segments.some((s) => s.type === 3)) return `no static ${BUSYBOX} (Debian package busybox-static)`;
   return undefined;
 }
 
