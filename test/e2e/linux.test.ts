@@ -38,7 +38,7 @@ function initramfs(): string {
 }
 
 /** A config for Debian's kernel and the initramfs in a fresh directory; returns it with its built image. */
-function linuxImage(name: string, entry: '32' | '16', extra = '', image = '') {
+function linuxImage(name: string, entry: '32' | '16' | '64', extra = '', image = '') {
   const dir = join(tempDir(), `linux-${name}`);
   mkdirSync(dir, { recursive: true });
   const cmdline = `console=ttyS0 quiet panic=-1 mimgtest=${name}`;
@@ -102,6 +102,16 @@ describe('Linux (bzImage) through mimgload', { skip: skip ?? missingTools(QEMU),
         return { img, b: await runCaptured(qemuArgs({ image: img.path, memory: MEMORY }), BOOT_TIMEOUT_MS, stopAtEnd) };
       }));
   }
+
+  test('64-bit entry: built as a long64 image entered at the load address + 0x200, refused by this mimgload', async () => {
+    const img = linuxImage('entry-64', '64');
+    const head = JSON.parse(mimg('inspect', img.path, '--json')) as { cpuMode: string; entry: string };
+    const kernel = img.sections.find((x) => x.name === 'kernel')!;
+    assert.equal(head.cpuMode, 'long64');
+    assert.equal(BigInt(head.entry), BigInt(kernel.start) + 0x200n);
+    const b = await runCaptured(qemuArgs({ image: img.path, memory: MEMORY }), BOOT_TIMEOUT_MS, /mimgload: error/);
+    assert.match(b.serial, /mimgload: error: cpu mode long64: not supported yet/, b.serial);
+  });
 
   // The 32-bit entry on virtio-blk with a GPT disk; the 16-bit entry on IDE: its setup code reads EDD through INT 13h,
   // which stage 2's virtio driver leaves unusable (docs/protocol/linux.md, "Limits").

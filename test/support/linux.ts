@@ -58,7 +58,8 @@ const S_IFCHR = 0o020000;
 /**
  * The init script: mounts /proc and /sys, prints the command line and the
  * boot_params fields the kernel kept (/sys/kernel/boot_params/data: the
- * ramdisk's address and size, the loader type), then powers off.
+ * ramdisk's address and size, the loader type, the E820 entries) and the
+ * uptime (the time since the kernel started its clock), then powers off.
  */
 const INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -70,6 +71,7 @@ echo "${MARKER} cmdline: $(cat /proc/cmdline)"
 echo "${MARKER} ramdisk: $(od -A n -t x4 -j 536 -N 8 $bp)"
 echo "${MARKER} loader: $(od -A n -t x1 -j 528 -N 1 $bp)"
 echo "${MARKER} e820: $(od -A n -t u1 -j 488 -N 1 $bp)"
+echo "${MARKER} uptime: $(cat /proc/uptime)"
 echo "${MARKER} end"
 poweroff -f
 `;
@@ -96,6 +98,8 @@ export interface LinuxReport {
   ramdiskSize: bigint;
   loaderType: number;
   e820Entries: number;
+  /** Seconds since the kernel's clock started, when init reported. */
+  uptime: number;
 }
 
 /** The init's report in a serial transcript, or undefined when it did not get that far. */
@@ -105,6 +109,7 @@ export function parseLinuxReport(serial: string): LinuxReport | undefined {
   const ramdisk = line('ramdisk')?.split(/\s+/);
   const loader = line('loader');
   const e820 = line('e820');
+  const uptime = Number(line('uptime')?.split(/\s+/)[0]);
   if (cmdline === undefined || ramdisk?.length !== 2 || loader === undefined || e820 === undefined || !serial.includes(`${MARKER} end`)) return undefined;
-  return { cmdline, ramdiskImage: BigInt('0x' + ramdisk[0]), ramdiskSize: BigInt('0x' + ramdisk[1]), loaderType: parseInt(loader, 16), e820Entries: Number(e820) };
+  return { cmdline, ramdiskImage: BigInt('0x' + ramdisk[0]), ramdiskSize: BigInt('0x' + ramdisk[1]), loaderType: parseInt(loader, 16), e820Entries: Number(e820), uptime };
 }
