@@ -13,6 +13,7 @@ import { MimgError, inFile, issue, renderIssue, type Issue } from '../diagnostic
 import { multibootJson, multibootText } from '../formats/multiboot/index.js';
 import { build, LayoutError, memoryOf, loadConfig, type BuildResult } from '../host/build.js';
 import { inspectFile } from '../host/inspect.js';
+import { bzImageJson, bzImageText } from '../formats/bzimage/index.js';
 import { make } from '../host/make.js';
 import { readImageFile } from '../host/verify.js';
 import { firstBytes } from '../host/files.js';
@@ -33,7 +34,7 @@ const HELP = `mimg ${VERSION} — build, check and boot memory images
 Usage:
   mimg build CONFIG [-o IMAGE] [--svg FILE]   build a .mimg from mimg.toml (or .json)
   mimg make IMAGE ARG... [options]            build a .mimg from mimgmake-style arguments
-  mimg inspect FILE [--json] [--svg FILE]     show a .mimg image, an ELF executable or a disk image
+  mimg inspect FILE [--json] [--svg FILE]     show a .mimg image, an ELF executable, a bzImage or a disk image
   mimg verify FILE                            check every field and payload digest of a .mimg
   mimg install --disk DISK --partition N CONFIG|IMAGE [--force]
                                               install the BIOS boot code and a boot volume
@@ -170,6 +171,11 @@ async function cmdInspect(argv: string[]): Promise<number> {
   const file = a.positionals[0]!;
   const r = await inspectFile(file);
   if (r.kind === 'disk') return inspectDisk(r, a.values as { json?: boolean; svg?: string });
+  if (r.kind === 'bzimage') {
+    if (a.values.json) console.log(JSON.stringify({ ...bzImageJson(r.kernel), ...(r.compression && { compression: r.compression }) }, null, 2));
+    else process.stdout.write(bzImageText(file, r.kernel));
+    return 0;
+  }
   if (r.kind === 'mimg') {
     if (!r.image) throw new MimgError(r.issues);
     if (a.values.json) console.log(JSON.stringify({ ...imageJson(r.image), issues: r.issues.map(renderIssue) }, null, 2));

@@ -159,6 +159,8 @@ test('[[memory]] entries without image.memory mean a custom map', () => {
 test('initrd with protocol "linux"', () => {
   const spec = valueOf('[image]\nprotocol = "linux"\n[kernel]\npath = "bzImage"\ninitrd = "../initrd.img"\n');
   assert.deepEqual(spec.kernel, { path: '/cfg/bzImage', initrd: '/initrd.img', key: 'kernel.path' });
+  const entry = valueOf('[image]\nprotocol = "linux"\n[kernel]\npath = "bzImage"\nlinux_entry = "16"\n');
+  assert.equal(entry.kernel.linuxEntry, '16');
 });
 
 test('sizes and addresses: suffixes, hex, bigint exactness', () => {
@@ -185,6 +187,8 @@ test('each kind of error: code and key path', () => {
     ['missing kernel.path', '[image]\nprotocol = "mimg"\n[kernel]\n', 'CONFIG_MISSING', 'kernel.path'],
     ['missing protocol', '[image]\n[kernel]\npath = "k"\n', 'CONFIG_MISSING', 'image.protocol'],
     ['initrd without linux', MINIMAL + 'initrd = "i"\n', 'CONFIG_TYPE', 'kernel.initrd'],
+    ['linux_entry without linux', MINIMAL + 'linux_entry = "32"\n', 'CONFIG_TYPE', 'kernel.linux_entry'],
+    ['linux_entry unknown', MINIMAL.replace('"mimg"', '"linux"') + 'linux_entry = "8"\n', 'CONFIG_TYPE', 'kernel.linux_entry'],
     ['duplicate module names', MINIMAL + '[[module]]\npath = "a/init"\n[[module]]\nname = "init"\npath = "b"\n', 'CONFIG_TYPE', 'module[1].name'],
     ['ro and rw', MINIMAL + '[[module]]\npath = "m"\nflags = ["ro", "rw"]\n', 'CONFIG_TYPE', 'module[0].flags'],
     ['flag twice', MINIMAL + '[[module]]\npath = "m"\nflags = ["ro", "ro"]\n', 'CONFIG_TYPE', 'module[0].flags[1]'],

@@ -197,7 +197,12 @@ function toBuildSpec(c: Config, configPath: string): BuildSpec {
       output: at(image.output ?? `${stem}.mimg`),
       ...(image.framebuffer !== undefined && { framebuffer: { ...image.framebuffer, required: image.framebuffer_required ?? false } }),
     },
-    kernel: { path: at(kernel.path), ...(kernel.initrd !== undefined && { initrd: at(kernel.initrd) }), key: 'kernel.path' },
+    kernel: {
+      path: at(kernel.path),
+      ...(kernel.initrd !== undefined && { initrd: at(kernel.initrd) }),
+      ...(kernel.linux_entry !== undefined && { linuxEntry: kernel.linux_entry }),
+      key: 'kernel.path',
+    },
     modules: c.module.map((m, i) => toModule(m, i, at)),
     ranges: c.range.map((r, i) => ({ name: moduleName(r), path: at(r.path), flags: r.flags, key: `range[${i}]` })),
     ...(media !== undefined && {

@@ -124,6 +124,10 @@ const imageTable = z.strictObject({
 const kernelTable = z.strictObject({
   path: nonEmpty('Kernel executable, relative to this file; .gz/.xz/.zst accepted'),
   initrd: nonEmpty('Initial ramdisk, passed as it is; protocol "linux" only').optional(),
+  linux_entry: z
+    .enum(['32', '16', '64'])
+    .optional()
+    .describe('How mimgload enters a bzImage, protocol "linux" only: "32" (32-bit boot protocol, the default), "16" (the real-mode setup code) or "64" (64-bit entry)'),
 });
 
 /** Why a key means nothing for an ELF module, which goes where its program headers say. */
@@ -255,6 +259,9 @@ export const configSchema = z
     (c, ctx) => {
       if (c.kernel.initrd !== undefined && c.image.protocol !== 'linux') {
         report(ctx, ['kernel', 'initrd'], 'CONFIG_TYPE', `an initrd is passed by protocol "linux" only, and protocol is "${c.image.protocol}"`, 'remove initrd, or pass the file as a [[module]]');
+      }
+      if (c.kernel.linux_entry !== undefined && c.image.protocol !== 'linux') {
+        report(ctx, ['kernel', 'linux_entry'], 'CONFIG_TYPE', `linux_entry applies to protocol "linux" only, and protocol is "${c.image.protocol}"`, 'remove linux_entry');
       }
     },
     { when: sectionsParsed('image', 'kernel') },

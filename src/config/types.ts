@@ -14,11 +14,15 @@ export interface MemoryRegion {
   name: string;
 }
 
+export type LinuxEntry = '32' | '16' | '64';
+
 export interface KernelSpec {
   /** Absolute path (resolved against the config file's directory). */
   path: string;
   /** Absolute path of the initrd, protocol = "linux" only. */
   initrd?: string;
+  /** How a bzImage is entered (protocol = "linux" only): its 32-bit, 16-bit (real-mode setup) or 64-bit entry. */
+  linuxEntry?: LinuxEntry;
   /** Key path for errors, e.g. "kernel.path". */
   key: string;
 }

@@ -29,6 +29,10 @@ export const CODES = codes({
   MULTIBOOT_HEADER: { summary: 'a Multiboot header is malformed (checksum, address fields, tags)', hint: 'fix the header in the kernel source; the Multiboot specification defines every field' },
   MULTIBOOT_UNSUPPORTED: { summary: "the kernel's Multiboot header requires something mimg does not provide", hint: 'remove the requirement from the header, or mark the Multiboot2 tag optional (flags bit 0) if the kernel can do without it' },
   MULTIBOOT_MISSING: { summary: 'protocol multiboot1/multiboot2, but the kernel has no header of that kind (a warning)', hint: 'add the header so that GRUB and other Multiboot loaders can boot the kernel too' },
+  // Linux bzImage kernels
+  BZIMAGE_MAGIC: { summary: 'not a Linux bzImage (no 0xAA55 boot flag or "HdrS" setup header)', hint: 'pass a bzImage such as /boot/vmlinuz-*, or use a Multiboot or mimg protocol for an ELF kernel' },
+  BZIMAGE_TRUNCATED: { summary: 'the bzImage ends before its setup header or its protected-mode kernel', hint: 'the file is cut short; copy or rebuild the kernel' },
+  BZIMAGE_UNSUPPORTED: { summary: 'a bzImage mimg cannot load: boot protocol older than 2.02, or a zImage (not loaded high)', hint: 'use a kernel from Linux 2.4 or later, built as a bzImage' },
   // .mimg images
   MIMG_MAGIC: { summary: 'not a .mimg image', hint: 'build one with `mimg build`' },
   MIMG_VERSION: { summary: 'a .mimg version this mimg does not read', hint: 'rebuild the image with this version of mimg' },

@@ -3,16 +3,17 @@
 
 import { readFile } from 'node:fs/promises';
 import { parseConfig, formatOf } from '../config/parse.js';
-import type { BuildSpec, MemoryRegion } from '../config/types.js';
+import type { BuildSpec, MemoryRegion, ModuleSpec } from '../config/types.js';
 import { MimgError, hasErrors, hex, issue, type Issue } from '../diagnostics/issue.js';
 import type { Compression } from '../formats/compress/detect.js';
 import type { CpuMode, DigestAlgorithm, FramebufferRequest, MimgImage, Protocol } from '../formats/mimg/types.js';
 import { bootInfoSize } from '../layout/bootinfo.js';
 import { PAGE, planLayout } from '../layout/plan.js';
 import { pcProfile } from '../layout/profile.js';
-import type { ComponentInput, Plan } from '../layout/types.js';
-import { dataInput, readElf, readKernel } from './files.js';
-import type { Kernel } from './kernel.js';
+import type { ComponentInput, LayoutInput, Plan } from '../layout/types.js';
+import { parseBzImage } from '../formats/bzimage/index.js';
+import { LINUX_SECTION_NAMES, linuxLayout } from '../layout/linux.js';
+import { dataInput, readElf, readInput, readKernel } from './files.js';
 import { prepareMedia, writeMedia, type DiskResult, type MediaInputs } from './media.js';
 import { allOrIssues } from './settle.js';
 import { writeImage, type Progress } from './write.js';
@@ -25,7 +26,9 @@ export interface ImageOptions {
   integrity: DigestAlgorithm;
   bootInfoAddress?: bigint;
   bootInfoSize?: bigint;
-  entry?: bigint;
+  entry?: LayoutInput['entry'];
+  /** The CPU mode at entry, when the protocol's loader decides it (linux); otherwise from the protocol and kernel. */
+  cpuMode?: CpuMode;
   /** Every data module starts on a page boundary (the kernel's Multiboot header asks for it). */
   pageAlignModules?: boolean;
   /** The video mode the loader sets: the config's, else the kernel header's. */
@@ -63,23 +66,59 @@ export async function loadConfig(configPath: string): Promise<BuildSpec> {
   return r.value;
 }
 
+/** How the kernel enters the image: its components, and what the image options take from it. */
+type KernelPart = { loaded: LoadedComponent[]; options: Pick<ImageOptions, 'entry' | 'pageAlignModules' | 'cpuMode' | 'bootInfoAddress' | 'bootInfoSize' | 'framebuffer'> };
+
+async function elfKernel(spec: BuildSpec): Promise<KernelPart> {
+  const { kernel, warnings } = await readKernel(spec.kernel.path, spec.image.protocol, spec.kernel.key);
+  const component: ComponentInput = { kind: 'elf', elf: kernel.elf, name: 'kernel', label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, origin: spec.configPath, flags: [], cmdline: '' };
+  const options = { entry: kernel.entry, pageAlignModules: kernel.pageAlignModules, ...(kernel.framebuffer && { framebuffer: kernel.framebuffer }) };
+  return { loaded: [{ warnings, component }], options };
+}
+
+/** A bzImage: setup code, kernel, initrd and the 16-bit entry's fixed places (src/layout/linux.ts). */
+async function linuxKernel(spec: BuildSpec): Promise<KernelPart> {
+  const file = spec.kernel.path;
+  const [bytes, initrd] = await allOrIssues([
+    readInput(file, spec.kernel.key),
+    spec.kernel.initrd === undefined ? Promise.resolve(undefined) : dataInput(spec.kernel.initrd, false, 'kernel.initrd'),
+  ] as const);
+  const parsed = parseBzImage(bytes);
+  const issues: Issue[] = parsed.issues.map((i) => ({ ...i, file }));
+  if (!parsed.value || hasErrors(issues)) throw new MimgError(issues);
+  const memory = memoryOf(spec);
+  const ramEnd = memory.filter((r) => r.type === 'usable').reduce((m, r) => (r.end > m ? r.end : m), 0n);
+  const l = linuxLayout({
+    kernel: parsed.value,
+    bytes,
+    entry: spec.kernel.linuxEntry ?? (parsed.value.entry64 ? '64' : '32'),
+    cmdline: spec.image.cmdline,
+    ...(initrd && spec.kernel.initrd !== undefined && { initrd: { size: initrd.size, file: spec.kernel.initrd } }),
+    ramEnd,
+    origin: spec.configPath,
+    file,
+  });
+  issues.push(...l.issues);
+  for (const m of spec.modules) {
+    if ((LINUX_SECTION_NAMES as readonly string[]).includes(m.name)) {
+      issues.push(issue('CONFIG_TYPE', `module name "${m.name}" is taken by protocol "linux" (${LINUX_SECTION_NAMES.join(', ')})`, { file: spec.configPath, where: `${m.key}.name`, hint: 'give the module another name' }));
+    }
+  }
+  if (l.value?.bootInfo && (spec.image.bootInfoAddress !== undefined || spec.image.bootInfoSize !== undefined)) {
+    issues.push(issue('CONFIG_TYPE', `linux_entry = "16" puts the command line at ${hex(l.value.bootInfo.address)}, after the setup heap; bootinfo cannot move it`, { file: spec.configPath, where: 'image.bootinfo', hint: 'remove bootinfo and bootinfo_size' }));
+  }
+  if (!l.value || hasErrors(issues)) throw new MimgError(issues);
+  const { components, cpuMode, entry, bootInfo } = l.value;
+  const loaded = components.map((component): LoadedComponent => (component.key === 'kernel.initrd' ? { component, data: { file: component.file! } } : { component }));
+  return { loaded, options: { entry, cpuMode, pageAlignModules: false, ...(bootInfo && { bootInfoAddress: bootInfo.address, bootInfoSize: bootInfo.size }) } };
+}
+
 /** Every input of a config, loaded; all unreadable or malformed inputs are reported together. */
-async function loadComponents(spec: BuildSpec): Promise<{ loaded: LoadedComponent[]; kernel: Kernel }> {
-  const kernel = readKernel(spec.kernel.path, spec.image.protocol, spec.kernel.key);
-  const jobs: Promise<LoadedComponent>[] = [
-    kernel.then(({ kernel: { elf }, warnings }) => ({
-      warnings,
-      component: { kind: 'elf', elf, name: 'kernel', label: 'kernel', key: spec.kernel.key, file: spec.kernel.path, origin: spec.configPath, flags: [], cmdline: '' },
-    })),
-    ...spec.modules.map(async (m): Promise<LoadedComponent> => {
-      // Placement errors point at the key that placed the module; read errors at its path.
-      const key = m.address !== undefined ? `${m.key}.address` : m.key;
-      const base = { name: m.name, label: `module '${m.name}'`, key, file: m.path, origin: spec.configPath, flags: m.flags, cmdline: m.cmdline };
-      if (m.load === 'elf') return { component: { ...base, kind: 'elf', elf: await readElf(m.path, `${m.key}.path`) } };
-      const d = await dataInput(m.path, m.decompress, `${m.key}.path`);
-      const placement = m.address !== undefined ? { kind: 'fixed' as const, address: m.address } : { kind: 'auto' as const, align: m.align };
-      return { component: { ...base, kind: 'data', size: d.size, placement }, data: { file: m.path, compression: d.compression } };
-    }),
+async function loadComponents(spec: BuildSpec): Promise<{ loaded: LoadedComponent[]; kernel: KernelPart }> {
+  const kernel = spec.image.protocol === 'linux' ? linuxKernel(spec) : elfKernel(spec);
+  const jobs: Promise<LoadedComponent[]>[] = [
+    kernel.then((k) => k.loaded),
+    ...spec.modules.map(async (m): Promise<LoadedComponent[]> => [await loadModule(m, spec)]),
   ];
   const settled = await Promise.allSettled(jobs);
   const issues: Issue[] = [];
@@ -90,7 +129,17 @@ async function loadComponents(spec: BuildSpec): Promise<{ loaded: LoadedComponen
     }
   }
   if (issues.length) throw new MimgError(issues);
-  return { loaded: settled.map((s) => (s as PromiseFulfilledResult<LoadedComponent>).value), kernel: (await kernel).kernel };
+  return { loaded: settled.flatMap((s) => (s as PromiseFulfilledResult<LoadedComponent[]>).value), kernel: await kernel };
+}
+
+async function loadModule(m: ModuleSpec, spec: BuildSpec): Promise<LoadedComponent> {
+  // Placement errors point at the key that placed the module; read errors at its path.
+  const key = m.address !== undefined ? `${m.key}.address` : m.key;
+  const base = { name: m.name, label: `module '${m.name}'`, key, file: m.path, origin: spec.configPath, flags: m.flags, cmdline: m.cmdline };
+  if (m.load === 'elf') return { component: { ...base, kind: 'elf', elf: await readElf(m.path, `${m.key}.path`) } };
+  const d = await dataInput(m.path, m.decompress, `${m.key}.path`);
+  const placement = m.address !== undefined ? { kind: 'fixed' as const, address: m.address } : { kind: 'auto' as const, align: m.align };
+  return { component: { ...base, kind: 'data', size: d.size, placement }, data: { file: m.path, compression: d.compression } };
 }
 
 function cpuModeFor(protocol: Protocol, components: readonly ComponentInput[]): CpuMode {
@@ -126,7 +175,7 @@ export async function assemble(loaded: LoadedComponent[], opts: ImageOptions, ou
   const all = loaded.map((l) => l.component);
   const aligned = opts.pageAlignModules ? pageAligned(all) : { components: all, issues: [] };
   const { components } = aligned;
-  const cpuMode = cpuModeFor(opts.protocol, components);
+  const cpuMode = opts.cpuMode ?? cpuModeFor(opts.protocol, components);
   const modules = components.filter((c) => c.kind === 'data').map((c) => ({ name: c.name, cmdline: c.cmdline }));
   const sections = components.reduce((n, c) => n + (c.kind === 'elf' ? c.elf.loads.length : 1), 1);
   const hasBootData = components.some((c) => c.kind === 'bootinfo');
@@ -180,9 +229,6 @@ export async function build(configPath: string, output?: string, progress?: Prog
  */
 export async function buildImage(configPath: string, output?: string, progress?: Progress, stagesDir?: string): Promise<{ spec: BuildSpec; result: BuildResult; media?: MediaInputs }> {
   const spec = await loadConfig(configPath);
-  if (spec.image.protocol === 'linux') {
-    throw new MimgError(issue('CONFIG_TYPE', 'protocol "linux" needs a bzImage kernel, which this version of mimg does not load yet', { file: configPath, where: 'image.protocol' }));
-  }
   const [{ loaded, kernel }, media] = await allOrIssues([loadComponents(spec), prepareMedia(spec, stagesDir)] as const);
   const result = await assemble(
     loaded,
@@ -194,10 +240,9 @@ export async function buildImage(configPath: string, output?: string, progress?:
       integrity: spec.image.integrity,
       bootInfoAddress: spec.image.bootInfoAddress,
       bootInfoSize: spec.image.bootInfoSize,
-      entry: kernel.entry,
-      pageAlignModules: kernel.pageAlignModules,
+      ...kernel.options,
       // The config is the user's choice, which the Multiboot specs put before the kernel's preference.
-      ...((spec.image.framebuffer ?? kernel.framebuffer) && { framebuffer: spec.image.framebuffer ?? kernel.framebuffer }),
+      ...((spec.image.framebuffer ?? kernel.options.framebuffer) && { framebuffer: spec.image.framebuffer ?? kernel.options.framebuffer }),
     },
     output ?? spec.image.output,
     progress,

@@ -2,7 +2,7 @@
 // possibly compressed), or a disk image with mimg's boot code, told apart by
 // magic bytes; an executable's Multiboot headers too.
 
-import { MimgError, issue, type Issue } from '../diagnostics/issue.js';
+import { MimgError, inFile, issue, type Issue } from '../diagnostics/issue.js';
 import type { ElfFile } from '../formats/elf/types.js';
 import { MIMG_MAGIC } from '../formats/mimg/index.js';
 import type { MimgImage } from '../formats/mimg/types.js';
@@ -13,6 +13,7 @@ import { decodePatch } from '../formats/bootvol/index.js';
 import { SIGNATURE as GPT_SIGNATURE } from '../formats/gpt/index.js';
 import { MBR } from '../formats/mbr/index.js';
 import type { DiskReport } from '../media/index.js';
+import { isBzImage, parseBzImage, type BzImage } from '../formats/bzimage/index.js';
 import { readDiskFile } from './disk.js';
 import { elfFrom, firstBytes, readInput, sniff } from './files.js';
 import { readImageFile } from './verify.js';
@@ -20,7 +21,8 @@ import { readImageFile } from './verify.js';
 export type Inspection =
   | { kind: 'mimg'; file: string; image?: MimgImage; issues: Issue[] }
   | { kind: 'elf'; file: string; elf: ElfFile; compression?: Compression; multiboot: MultibootScan }
-  | { kind: 'disk'; file: string; disk?: DiskReport; issues: Issue[] };
+  | { kind: 'disk'; file: string; disk?: DiskReport; issues: Issue[] }
+  | { kind: 'bzimage'; file: string; kernel: BzImage; compression?: Compression };
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
@@ -37,7 +39,7 @@ function isMimgDisk(head: Uint8Array): boolean {
 export async function inspectFile(file: string): Promise<Inspection> {
   const compression = await sniff(file);
   // An uncompressed file's first bytes are enough to tell; a compressed one must be unpacked (ELF only).
-  const head = compression ? (await readInput(file)).subarray(0, 8) : await firstBytes(file, 2 * SECTOR_SIZE);
+  const head = compression ? (await readInput(file)).subarray(0, 2 * SECTOR_SIZE) : await firstBytes(file, 2 * SECTOR_SIZE);
   if (startsWith(head, MIMG_MAGIC)) {
     if (compression) throw new MimgError(issue('MIMG_MAGIC', `a ${compression}-compressed .mimg image; decompress it first`, { file }));
     const report = await readImageFile(file, false);
@@ -47,6 +49,12 @@ export async function inspectFile(file: string): Promise<Inspection> {
     const bytes = await readInput(file);
     return { kind: 'elf', file, elf: elfFrom(bytes, file), compression, multiboot: scanMultiboot(bytes) };
   }
+  // Before the disk test: a bzImage also ends its first sector with 55 AA.
+  if (isBzImage(head)) {
+    const r = parseBzImage(await readInput(file));
+    if (!r.value) throw new MimgError(inFile(file, r.issues));
+    return { kind: 'bzimage', file, kernel: r.value, compression };
+  }
   if (!compression && isMimgDisk(head)) return { kind: 'disk', file, ...(await readDiskFile(file)) };
-  throw new MimgError(issue('ELF_MAGIC', 'neither a .mimg image, an ELF executable nor a disk image with mimg boot code', { file, hint: 'mimg inspect reads .mimg images, ELF files and disk images' }));
+  throw new MimgError(issue('ELF_MAGIC', 'neither a .mimg image, an ELF executable, a Linux bzImage nor a disk image with mimg boot code', { file, hint: 'mimg inspect reads .mimg images, ELF files, bzImages and disk images' }));
 }

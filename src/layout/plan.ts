@@ -93,6 +93,17 @@ function lowestFit(holes: readonly Range[], size: bigint, align: bigint, phase =
   return undefined;
 }
 
+/** The highest start <= `ceiling` - size with start % align == 0 that fits `size` bytes in a hole. */
+function highestFit(holes: readonly Range[], size: bigint, align: bigint, ceiling: bigint): bigint | undefined {
+  for (const h of [...holes].reverse()) {
+    const end = h.end < ceiling ? h.end : ceiling;
+    if (end < size) continue;
+    const base = ((end - size) / align) * align;
+    if (base >= h.start) return base;
+  }
+  return undefined;
+}
+
 /** End of the highest usable region: the RAM the target has. */
 function ramEnd(memory: readonly MemoryRegion[]): bigint {
   return memory.filter((r) => r.type === 'usable').reduce((m, r) => (r.end > m ? r.end : m), 0n);
@@ -143,6 +154,21 @@ export function planLayout(input: LayoutInput): Result<Plan> {
     sections.push(...elfSections(c, i, delta, moved.value.loads, input.virtual));
   });
 
+  // Phase 2 also places the executables that prefer an address but may move (a relocatable bzImage kernel).
+  comps.forEach((c, i) => {
+    if (c.kind !== 'data' || c.placement.kind !== 'preferred') return;
+    const { address, align } = c.placement;
+    const size = c.memSize ?? c.size;
+    const holes = freeSpace(input, sections, address);
+    const at = holes.some((h) => h.start <= address && address + size <= h.end) ? address : align > 0n ? lowestFit(holes, size, align) : undefined;
+    if (at === undefined) {
+      const why = align > 0n ? describeShortage(input, size, align) + ` at or above ${hex(address)}` : `[${hex(address)},${hex(address + size)}) is not free, and the kernel is not relocatable`;
+      issues.push(issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (${hex(size)} bytes): ${why}`));
+      return;
+    }
+    sections.push(dataSection(c, i, at));
+  });
+
   // Phase 3, place: data modules without a fixed address, in order.
   const execEnd = sections.filter((s) => s.type === 'exec').reduce((m, s) => (s.dest + s.memSize > m ? s.dest + s.memSize : m), 0n);
   const autoFloor = execEnd > AUTO_PLACE_FLOOR ? execEnd : AUTO_PLACE_FLOOR;
@@ -150,7 +176,12 @@ export function planLayout(input: LayoutInput): Result<Plan> {
   comps.forEach((c, i) => {
     if (c.kind === 'data' && c.placement.kind !== 'fixed') {
       let at: bigint | undefined;
-      if (c.placement.kind === 'auto') {
+      if (c.placement.kind === 'preferred') return;
+      if (c.placement.kind === 'high') {
+        const { align, ceiling } = c.placement;
+        at = highestFit(freeSpace(input, sections, AUTO_PLACE_FLOOR), c.size, align, ceiling);
+        if (at === undefined) issues.push(issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (${hex(c.size)} bytes): ${describeShortage(input, c.size, align)} and below ${hex(ceiling)}`));
+      } else if (c.placement.kind === 'auto') {
         if (!isPowerOfTwo(c.placement.align)) {
           issues.push(issueAt(c, 'LAYOUT_ALIGN', `${c.label}: alignment ${hex(c.placement.align)} is not a power of two`));
           return;
@@ -185,21 +216,21 @@ export function planLayout(input: LayoutInput): Result<Plan> {
 
   // Phase 5, check: address space, memory profile, RAM, overlaps, entry.
   issues.push(...checkSections(input, sections), ...checkVirtual(sections));
-  const entry = entryPoint(input, deltas);
+  const entry = entryPoint(input, sections, deltas);
   if (entry === undefined) {
     issues.push(issue('LAYOUT_ENTRY', 'no entry point: the image has no executable and no entry@ADDR', { where: 'kernel' }));
   } else if (!sections.some((s) => s.type === 'exec' && s.dest <= entry && entry < s.dest + s.memSize)) {
-    issues.push(issue('LAYOUT_ENTRY', `entry point ${hex(entry)} is not inside any executable section`, { where: input.entry !== undefined ? 'entry' : 'kernel' }));
+    issues.push(issue('LAYOUT_ENTRY', `entry point ${hex(entry)} is not inside any executable section`, { where: typeof input.entry === 'bigint' ? 'entry' : 'kernel' }));
   }
 
   return { value: { sections, entry, bootInfo, deltas, memory: input.memory, ram: input.ram }, issues };
 
   function dataSection(c: Extract<ComponentInput, { kind: 'data' }>, i: number, dest: bigint): PlannedSection {
     return {
-      type: 'module',
+      type: c.exec ? 'exec' : 'module',
       flags: [...c.flags].sort(),
       dest,
-      memSize: c.size,
+      memSize: c.memSize ?? c.size,
       fileSize: c.size,
       component: i,
       label: c.label,
@@ -208,13 +239,18 @@ export function planLayout(input: LayoutInput): Result<Plan> {
       key: c.key,
       file: c.file,
       origin: c.origin,
-      source: c.size === 0n ? { kind: 'none' } : { kind: 'component', component: i },
+      source: c.size === 0n ? { kind: 'none' } : c.bytes ? { kind: 'bytes', bytes: c.bytes } : { kind: 'component', component: i },
     };
   }
 }
 
-function entryPoint(input: LayoutInput, deltas: Map<number, bigint>): bigint | undefined {
-  if (input.entry !== undefined) return input.entry;
+function entryPoint(input: LayoutInput, sections: readonly PlannedSection[], deltas: Map<number, bigint>): bigint | undefined {
+  const e = input.entry;
+  if (typeof e === 'bigint') return e;
+  if (e !== undefined) {
+    const own = span(sections.filter((s) => s.component === e.component));
+    return own && own.start + e.offset;
+  }
   const i = input.components.findIndex((c) => c.kind === 'elf' && !c.noload);
   const c = input.components[i];
   if (!c || c.kind !== 'elf') return undefined;

@@ -14,7 +14,11 @@ export type Placement =
   /** Right after the previous component's end (mimg make `@next`). */
   | { kind: 'next' }
   /** At the next page boundary after the previous component's end (mimg make `@page`). */
-  | { kind: 'page' };
+  | { kind: 'page' }
+  /** At `address` when free, else the lowest hole above it aligned to `align` (a relocatable bzImage kernel); placed with the executables. */
+  | { kind: 'preferred'; address: bigint; align: bigint }
+  /** The highest fit ending at or below `ceiling`, aligned (an initrd, "as high as possible"). */
+  | { kind: 'high'; align: bigint; ceiling: bigint };
 
 interface ComponentBase {
   /** Name stored in the image: "kernel", the module name, or the make argument's file name. */
@@ -34,8 +38,13 @@ interface ComponentBase {
 export type ComponentInput =
   /** An executable installed by its PT_LOAD segments; ET_DYN files are moved into a hole. `noload` reserves the ranges only. */
   | (ComponentBase & { kind: 'elf'; elf: ElfFile; noload?: boolean })
-  /** Uninterpreted bytes, `size` long. */
-  | (ComponentBase & { kind: 'data'; size: bigint; placement: Placement })
+  /**
+   * Uninterpreted bytes, `size` long, read from the component's file when
+   * writing, or given as `bytes` (a part of a bzImage). `exec` makes the
+   * section executable (bzImage setup code and kernel); `memSize` reserves
+   * more memory than the bytes fill, zeroed.
+   */
+  | (ComponentBase & { kind: 'data'; size: bigint; placement: Placement; bytes?: Uint8Array; exec?: boolean; memSize?: bigint })
   /** A fixed range: zero-filled, boot information, or reserved (nothing may be placed there). */
   | (ComponentBase & { kind: 'zero' | 'bootinfo' | 'reserved'; range: Range });
 
@@ -48,8 +57,8 @@ export interface LayoutInput {
   components: ComponentInput[];
   /** The boot information block, unless a component of kind 'bootinfo' gives it. */
   bootInfo?: { address?: bigint; size: bigint };
-  /** An explicit entry point (mimg make `entry@ADDR`); otherwise the first ELF component's. */
-  entry?: bigint;
+  /** An explicit entry point (mimg make `entry@ADDR`), or an offset into a component wherever it is placed; otherwise the first ELF component's. */
+  entry?: bigint | { component: number; offset: bigint };
   /** Every section must end at or below this address (2^32 for images entered in 32-bit mode). */
   limit: bigint;
   /** Long64 images: ELF64 segments linked at a virtual address other than their physical one keep it (PlannedSection.vaddr). */

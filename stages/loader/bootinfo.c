@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "linux_boot.h"
 #include "loader.h"
 #include "mem.h"
 #include "multiboot1.h"
@@ -412,10 +413,61 @@ static void build_mimg(struct out *o, const struct image *im, const struct chain
     patch(o, 0, &h, sizeof h);
 }
 
+/* ---- Linux boot protocol (docs/protocol/linux.md) -------------------- */
+
+static void build_linux(struct out *o, const struct image *im, const struct chain *c)
+{
+    const struct mimg_header *h = im->header;
+    struct linux_parts p = linux_parts(im);
+    const char *cmdline = im->strtab + h->cmdline_off;
+    uint32_t setup = (uint32_t)p.setup->dest;
+
+    if (h->cpu_mode == MIMG_CPU_REAL16) {
+        /* The setup code builds boot_params itself (install.c filled its
+         * header): the block holds the command line, then the trampoline
+         * that takes the CPU back to real mode. linux_check bounded the
+         * command line below the trampoline. */
+        put_string(o, cmdline, h->cmdline_len);
+        put_zeros(o, LINUX_TRAMPOLINE_OFFSET - (uint32_t)o->pos);
+        uint32_t at = put(o, real16_start, (uint32_t)(real16_end - real16_start));
+        if (o->buf) {
+            uint16_t *q = (uint16_t *)(o->buf + at + (real16_params - real16_start));
+            q[1] = (uint16_t)((o->addr + at) >> 4);          /* the trampoline's real-mode segment */
+            q[3] = (uint16_t)((setup >> 4) + LX_SETUP_ENTRY / 16); /* the setup code's entry: segment + 0x20, offset 0 */
+            q[4] = (uint16_t)(setup >> 4);                    /* DS = ES = FS = GS = SS */
+            q[5] = (uint16_t)(o->addr - setup);               /* SP: the heap's end, where the command line starts */
+        }
+        return;
+    }
+
+    uint32_t at = put_zeros(o, LX_BOOT_PARAMS_SIZE);
+    put_string(o, cmdline, h->cmdline_len);
+    if (!o->buf)
+        return;
+    uint8_t *bp = o->buf + at;
+    /* The setup header as the kernel carries it, its length given by the jump at 0x200. */
+    memcpy(bp + LX_SETUP_SECTS, p.header + LX_SETUP_SECTS, LX_HEADER + p.header[LX_JUMP + 1] - LX_SETUP_SECTS);
+    linux_header(bp, &p, o->addr + LX_BOOT_PARAMS_SIZE, 0);
+    /* screen_info: the VGA text mode the BIOS leaves, 80x25. */
+    bp[LX_ORIG_VIDEO_MODE] = 3;
+    bp[LX_ORIG_VIDEO_COLS] = 80;
+    bp[LX_ORIG_VIDEO_LINES] = 25;
+    bp[LX_ORIG_VIDEO_ISVGA] = 1;
+    bp[LX_ORIG_VIDEO_POINTS] = 16;
+    uint32_t size;
+    uint32_t rsdp = (uint32_t)(uintptr_t)acpi_find_rsdp(&size);
+    memcpy(bp + LX_ACPI_RSDP_ADDR, &rsdp, 4); /* 2.14+; older kernels find it themselves, and ignore the field */
+    bp[LX_E820_ENTRIES] = (uint8_t)c->map.count; /* at most MEMMAP_MAX = LX_E820_MAX */
+    for (uint32_t i = 0; i < c->map.count; i++)
+        memcpy(bp + LX_E820_TABLE + i * LX_E820_ENTRY_SIZE, &c->map.entry[i], LX_E820_ENTRY_SIZE); /* base, len, type */
+}
+
 uint64_t bootinfo_build(const struct image *im, const struct chain *c, uint8_t *buf, uint32_t addr)
 {
     struct out o = { .buf = buf, .addr = addr };
-    if (im->header->protocol == MIMG_PROTOCOL_MULTIBOOT1)
+    if (im->header->protocol == MIMG_PROTOCOL_LINUX)
+        build_linux(&o, im, c);
+    else if (im->header->protocol == MIMG_PROTOCOL_MULTIBOOT1)
         build_mb1(&o, im, c);
     else if (im->header->protocol == MIMG_PROTOCOL_MIMG)
         build_mimg(&o, im, c);

@@ -51,6 +51,9 @@ _Static_assert(sizeof(struct move) == 16 && offsetof(struct move, src) == 4 && o
 
 extern const uint8_t installer_start[], installer_end[];  /* installer.asm */
 extern uint8_t installer_long[], installer_entry64[];     /* installer.asm: in the blob, filled in its copy */
+#define INSTALLER_LONG_MIMG  1 /* installer_long: enter at installer_entry64 in long mode with mimg's registers, */
+#define INSTALLER_LONG_LINUX 2 /* or with Linux's 64-bit boot protocol (installer.asm) */
+extern const uint8_t installer_linux32[], installer_linux16[]; /* installer.asm: the Linux entries */
 extern const uint8_t __mimgload_start[], __mimgload_end[]; /* mimgload.ld: everything, stack included */
 noreturn void installer_enter(uint32_t blob, const struct move *moves, uint32_t count, uint32_t stack_top,
                               uint32_t magic, uint32_t info, uint32_t entry, uint32_t tables); /* entry.asm */
@@ -229,6 +232,13 @@ noreturn void install(struct image im, struct chain *c, bool long_mode)
                 x->start = dst[i];
                 x->end = dst[i] + size;
             }
+    /* The 16-bit entry's setup code reads its header where it runs: fill it
+     * in the payload, verified already, before the installer copies it. */
+    bool linux = h->protocol == MIMG_PROTOCOL_LINUX;
+    if (linux && h->cpu_mode == MIMG_CPU_REAL16) {
+        struct linux_parts p = linux_parts(&im);
+        linux_header(p.header, &p, (uint32_t)h->bootinfo_addr, (uint32_t)(h->bootinfo_addr - p.setup->dest));
+    }
     if (long64)
         kernel_tables_build((uint64_t *)base, &im, &c->map);
     else if (long_mode)
@@ -254,13 +264,27 @@ noreturn void install(struct image im, struct chain *c, bool long_mode)
             break;
         }
     }
-    blob[installer_long - installer_start] = long64;
+    blob[installer_long - installer_start] = !long64 ? 0 : linux ? INSTALLER_LONG_LINUX : INSTALLER_LONG_MIMG;
     memcpy(blob + (installer_entry64 - installer_start), &entry, sizeof entry);
 
-    uint32_t magic = h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC
-                     : h->protocol == MIMG_PROTOCOL_MULTIBOOT2 ? MB2_BOOTLOADER_MAGIC
-                                                               : MIMG_BOOT_REGISTER_MAGIC;
+    /* The installer ends with EAX and EBX loaded and a return into `entry32`:
+     * the kernel with the Multiboot or mimg registers, or for Linux's 32-
+     * and 16-bit entries the installer's own exit (installer.asm), given the
+     * kernel's entry in EAX; long64 kernels are entered from there instead. */
+    uint32_t eax = h->protocol == MIMG_PROTOCOL_MULTIBOOT1 ? MB1_BOOTLOADER_MAGIC
+                   : h->protocol == MIMG_PROTOCOL_MULTIBOOT2 ? MB2_BOOTLOADER_MAGIC
+                                                             : MIMG_BOOT_REGISTER_MAGIC;
+    uint32_t ebx = (uint32_t)h->bootinfo_addr, entry32 = (uint32_t)entry;
+    if (linux && !long64) {
+        eax = entry32;
+        if (h->cpu_mode == MIMG_CPU_REAL16) {
+            ebx += LINUX_TRAMPOLINE_OFFSET;
+            entry32 = (uint32_t)(uintptr_t)blob + (uint32_t)(installer_linux16 - installer_start);
+        } else {
+            entry32 = (uint32_t)(uintptr_t)blob + (uint32_t)(installer_linux32 - installer_start);
+        }
+    }
     con_line(CON_SERIAL, STAGE ": entering 0x%lx (%s)", entry, protocol_name(h->protocol));
-    installer_enter((uint32_t)(uintptr_t)blob, moves, count, (uint32_t)(uintptr_t)(base + stack_top_off), magic,
-                    (uint32_t)h->bootinfo_addr, (uint32_t)entry, tables_size ? (uint32_t)(uintptr_t)base : 0);
+    installer_enter((uint32_t)(uintptr_t)blob, moves, count, (uint32_t)(uintptr_t)(base + stack_top_off), eax, ebx,
+                    entry32, tables_size ? (uint32_t)(uintptr_t)base : 0);
 }

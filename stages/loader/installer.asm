@@ -37,7 +37,7 @@ MSR_EFER        equ 0xC0000080
 EFER_LME        equ 1 << 8
 
 section .text
-global installer_start, installer_end, lm_call, paging_build, installer_long, installer_entry64
+global installer_start, installer_end, lm_call, paging_build, installer_long, installer_entry64, installer_linux32, installer_linux16
 
 installer_start:
         cld
@@ -143,9 +143,32 @@ bits 64
 .long64:
         mov esp, esp                    ; the upper halves are undefined after the switch
         mov ebp, ebp
+        cmp byte [rbp + installer_long - installer_start], 1
+        jne .linux64
         mov eax, esi
         mov edi, ebx
         jmp [rbp + installer_entry64 - installer_start]
+
+        ; Linux's 64-bit entry (docs/protocol/linux.md): a GDT whose __BOOT_CS
+        ; is 64-bit code and __BOOT_DS flat data, CS, DS, ES and SS loaded
+        ; with them, RSI = boot_params; the kernel's page tables map all RAM.
+.linux64:
+        lea rax, [rbp + gdt_linux64 - installer_start]
+        mov [rbp + gdtr_linux64.base - installer_start], rax
+        lgdt [rbp + gdtr_linux64 - installer_start]
+        mov eax, LX_BOOT_DS
+        mov ds, eax
+        mov es, eax
+        mov fs, eax
+        mov gs, eax
+        mov ss, eax
+        push qword LX_BOOT_CS
+        push qword [rbp + installer_entry64 - installer_start]
+        mov esi, ebx
+        xor ebx, ebx
+        xor ebp, ebp
+        xor edi, edi
+        o64 retf
 bits 32
 
 ; uint32_t lm_call(uint32_t tables, uint32_t fn, uint32_t a, uint32_t b, uint32_t c)
@@ -330,9 +353,69 @@ moves64:
         ret
 bits 32
 
+; The Linux boot protocol's entries (docs/protocol/linux.md): .enter's ret
+; comes here, with EBP still the blob's address.
+LX_CODE16_SEL   equ 0x08            ; 16-bit code based at the real-mode trampoline
+LX_BOOT_CS      equ 0x10            ; __BOOT_CS and __BOOT_DS: the selectors the
+LX_BOOT_DS      equ 0x18            ; 32-bit boot protocol requires, flat 4 GiB
+
+; 32-bit entry: EAX = the kernel's entry (code32_start), EBX = boot_params.
+; ESI = boot_params, EBP = EDI = EBX = 0, interrupts off, flat segments.
+installer_linux32:
+        call linux_gdt
+        mov ecx, LX_BOOT_DS
+        mov ds, ecx
+        mov es, ecx
+        mov fs, ecx
+        mov gs, ecx
+        mov ss, ecx
+        mov esi, ebx
+        xor ebx, ebx
+        xor ebp, ebp
+        xor edi, edi
+        push dword LX_BOOT_CS
+        push eax
+        retf
+
+; 16-bit entry: EBX = the trampoline (realmode.asm) in the boot information,
+; 16-aligned below 1 MiB; it runs first as 16-bit protected-mode code.
+installer_linux16:
+        mov [ebp + gdt_linux + LX_CODE16_SEL + 2 - installer_start], bx ; the segment's base, bits 0-23
+        shr ebx, 16
+        mov [ebp + gdt_linux + LX_CODE16_SEL + 4 - installer_start], bl
+        call linux_gdt
+        jmp LX_CODE16_SEL:0
+
+linux_gdt:
+        lea ecx, [ebp + gdt_linux - installer_start]
+        mov [ebp + gdtr_linux.base - installer_start], ecx
+        lgdt [ebp + gdtr_linux - installer_start]
+        ret
+
+        align 8, db 0
+gdt_linux:
+        dq 0
+        dq 0x00009A000000FFFF           ; LX_CODE16_SEL: 16-bit, 64 KiB, execute/read; base filled in
+        dq FLAT_CODE_DESC               ; LX_BOOT_CS
+        dq FLAT_DATA_DESC               ; LX_BOOT_DS
+        dq 0x000092000000FFFF           ; 0x20: 16-bit data, base 0, 64 KiB (realmode.asm)
+gdtr_linux:
+        dw 5 * 8 - 1
+.base:  dd 0
+
+        align 8, db 0
+gdt_linux64:
+        dq 0
+        dq 0
+        dq FLAT_CODE64_DESC             ; LX_BOOT_CS, 64-bit
+        dq FLAT_DATA_DESC               ; LX_BOOT_DS
+gdtr_linux64:
+        dw 4 * 8 - 1
+.base:  dq 0
+
         align 8, db 0
 installer_entry64: dq 0                 ; install.c fills both in the blob's copy
-installer_long: db 0                    ; 1: enter at installer_entry64 in long mode
+installer_long: db 0                    ; 1: enter at installer_entry64 in long mode (mimg), 2: likewise, Linux
         align 8, db 0
 gdt:    FLAT_GDT
         dq FLAT_CODE64_DESC             ; CODE64_SEL, for lm_call

@@ -119,6 +119,24 @@ void video_setup(const struct image *im, struct chain *c);
  * where staging goes). */
 uint64_t bootinfo_build(const struct image *im, const struct chain *c, uint8_t *buf, uint32_t addr);
 
+/* linux.c: the bzImage's parts, found by name (docs/protocol/linux.md);
+ * dies when the setup code holds no usable setup header. `header` points
+ * at the setup code in the image, where the setup header sits at 0x1F1. */
+struct linux_parts {
+    const struct mimg_section *setup, *kernel, *initrd; /* initrd: 0 when there is none */
+    uint8_t *header;
+};
+struct linux_parts linux_parts(const struct image *im);
+void linux_check(const struct image *im); /* target_check's part for protocol linux */
+/* Fills the setup header fields a boot loader owns at base + 0x1F1: the
+ * loader type, loadflags, code32_start, the command line and the initrd;
+ * with heap_end (16-bit entry) also CAN_USE_HEAP and heap_end_ptr. */
+void linux_header(uint8_t *base, const struct linux_parts *p, uint32_t cmdline, uint32_t heap_end);
+/* realmode.asm: the 16-bit entry's trampoline, copied into the boot
+ * information below 1 MiB; its parameter block is filled by bootinfo.c. */
+extern const uint8_t real16_start[], real16_params[], real16_end[];
+#define LINUX_TRAMPOLINE_OFFSET 0x1000u /* in the 16-bit entry's boot information, after the command line */
+
 /* paging.c: whether this CPU has long mode, and the page tables lm_call
  * (installer.asm) needs: an identity map of the first 4 GiB in 2 MiB pages,
  * PAGING_SIZE bytes, 4 KiB-aligned. */

@@ -27,17 +27,20 @@ void target_check(const struct image *im, const struct chain *c)
 {
     const struct mimg_header *h = im->header;
 
-    if (h->protocol == MIMG_PROTOCOL_LINUX)
-        die(STAGE, "protocol %s: not supported yet", protocol_name(h->protocol));
-    /* Multiboot kernels start in protected mode; the mimg protocol also in long mode. */
-    if (h->cpu_mode != MIMG_CPU_PROTECTED32 && (h->cpu_mode != MIMG_CPU_LONG64 || h->protocol != MIMG_PROTOCOL_MIMG))
-        die(STAGE, "cpu mode %s with protocol %s: not supported yet", cpu_mode_name(h->cpu_mode), protocol_name(h->protocol));
+    bool linux = h->protocol == MIMG_PROTOCOL_LINUX;
+    /* Every protocol starts in protected mode; mimg and Linux also in long
+     * mode, and Linux in real mode. */
+    if (h->cpu_mode != MIMG_CPU_PROTECTED32 && !(h->cpu_mode == MIMG_CPU_LONG64 && (linux || h->protocol == MIMG_PROTOCOL_MIMG)) &&
+        !(h->cpu_mode == MIMG_CPU_REAL16 && linux))
+        die(STAGE, "cpu mode %s with protocol %s: not supported", cpu_mode_name(h->cpu_mode), protocol_name(h->protocol));
     if (h->cpu_mode == MIMG_CPU_LONG64 && !long_mode_available())
         die(STAGE, "cpu mode long64: this CPU has no long mode");
     if (h->bootinfo_size == 0)
         die(STAGE, "no boot information block (bootinfo_size 0)");
     if (h->protocol == MIMG_PROTOCOL_MULTIBOOT2 && h->bootinfo_addr % MB2_INFO_ALIGN)
         die(STAGE, "boot information at 0x%lx: not %u-byte aligned", h->bootinfo_addr, MB2_INFO_ALIGN);
+    if (linux)
+        linux_check(im);
 
     /* Every section the loader writes must be RAM; `reserved` ones may
      * describe ROM or MMIO and are never written. */
