@@ -82,15 +82,7 @@ bios_int:
         align 4
 rm_start:
 bits 16
-pm16:   mov ax, DATA16_SEL
-        mov ds, ax
-        mov es, ax
-        mov fs, ax
-        mov gs, ax
-        mov ss, ax
-        mov eax, cr0
-        and al, ~CR0_PE
-        mov cr0, eax
+pm16:   LEAVE_PM16 DATA16_SEL
         jmp 0:RM(real)
 real:   xor ax, ax
         mov ds, ax

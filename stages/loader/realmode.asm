@@ -7,6 +7,7 @@
 ; at the copy. Position-independent: every address is relative to the copy.
 
 bits 16
+%include "x86.inc"
 
 LX_DATA16_SEL   equ 0x20            ; installer.asm's gdt_linux: 16-bit data, base 0, limit 64 KiB
 
@@ -14,16 +15,7 @@ section .text
 global real16_start, real16_params, real16_end
 
 real16_start:
-        ; Real mode keeps the segment limits that were loaded last: 64 KiB.
-        mov ax, LX_DATA16_SEL
-        mov ds, ax
-        mov es, ax
-        mov fs, ax
-        mov gs, ax
-        mov ss, ax
-        mov eax, cr0
-        and al, ~1
-        mov cr0, eax                    ; real mode; CS still holds the copy's base
+        LEAVE_PM16 LX_DATA16_SEL        ; real mode; CS still holds the copy's base
         jmp far [cs:real16_params - real16_start]
 real16_real:
         lidt [cs:real16_params.ivt - real16_start] ; the BIOS's vectors, as the setup code's INT calls need
