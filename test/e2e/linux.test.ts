@@ -181,10 +181,12 @@ describe('Linux (bzImage): bad input', { skip }, () => {
     oneError(mimgRun('build', config('elf', Buffer.from('\x7fELF' + '\0'.repeat(0x400), 'latin1'))), 'BZIMAGE_MAGIC');
   });
 
-  test('an initrd that does not fit in RAM', () => {
+  test('an initrd, or a kernel, that does not fit in RAM', () => {
     const path = config('big-initrd', kernel(), 'initrd = "big.img"\n', '96M');
     writeFileSync(join(path, '..', 'big.img'), Buffer.alloc(24 << 20));
     assert.match(oneError(mimgRun('build', path), 'LAYOUT_NO_FIT'), /kernel\.initrd: initrd \(0x1800000 bytes\): no free hole/);
+    // RAM too small for the kernel's init_size: the kernel's placement fails, and nothing else is reported.
+    assert.match(oneError(mimgRun('build', config('small-ram', kernel(), '', '32M')), 'LAYOUT_NO_FIT'), /kernel\.path: kernel \(0x[0-9a-f]+ bytes\): no free hole/);
   });
 
   test('mimg inspect shows the setup header as the file holds it', () => {
