@@ -200,5 +200,8 @@ describe('Linux (bzImage): bad input', { skip }, () => {
     assert.equal(BigInt(j.header['init_size']!), BigInt(k.readUInt32LE(0x260)));
     assert.equal(BigInt(j.header['pref_address']!), k.readBigUInt64LE(0x258));
     assert.match(mimg('inspect', debianKernel()!), /Linux bzImage, boot protocol \d\.\d\d/);
+    const svg = join(tempDir(), 'vmlinuz.svg');
+    mimg('inspect', debianKernel()!, '--svg', svg);
+    assert.match(readFileSync(svg, 'utf8'), /kernel \(init_size\)/);
   });
 });
