@@ -1,6 +1,6 @@
 // Linux through mimg, end to end: Debian's kernel and a busybox initramfs
 // made here, built into an image with protocol = "linux" and booted by
-// mimgload from QEMU's -kernel chain and from the BIOS disk, by the 32-bit
+// mimgload from QEMU's -kernel chain, GRUB and the BIOS disk, by the 32-bit
 // and the 16-bit entries. The guest's init reports the command line and the
 // boot_params the kernel kept; the host compares them with the config and
 // with `mimg inspect --json`. Bad bzImages and an initrd that does not fit
@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { machineArgs, qemuArgs, QEMU, runCaptured, type CapturedBoot } from '../../src/host/qemu.js';
+import { machineArgs, mimgloadPath, qemuArgs, QEMU, runCaptured, type CapturedBoot } from '../../src/host/qemu.js';
+import { grubIso } from '../support/grub.js';
 import { CLI, mimg } from '../support/bootcheck.js';
 import { debianKernel, linuxMissing, MARKER, parseLinuxReport, writeInitramfs, type LinuxReport } from '../support/linux.js';
 import { missingTools, tempDir } from '../support/toolchain.js';
@@ -102,6 +103,13 @@ describe('Linux (bzImage) through mimgload', { skip: skip ?? missingTools(QEMU),
         return { img, b: await runCaptured(qemuArgs({ image: img.path, memory: MEMORY }), BOOT_TIMEOUT_MS, stopAtEnd) };
       }));
   }
+
+  // GRUB's Multiboot loader, like QEMU's, leaves the BIOS intact for the drop back to real mode.
+  test('GRUB chain (multiboot2), 16-bit entry', { skip: missingTools('grub-mkrescue', 'xorriso') }, async () => {
+    const img = linuxImage('grub-16', '16', '', 'integrity = "fast"\n');
+    const iso = grubIso({ name: 'grub-linux-16', loader: mimgloadPath(), image: img.path, protocol: 'multiboot2' });
+    checkReport(await runCaptured(['-cdrom', iso, ...machineArgs(MEMORY)], BOOT_TIMEOUT_MS, stopAtEnd), img);
+  });
 
   test('64-bit entry: built as a long64 image entered at the load address + 0x200, refused by this mimgload', async () => {
     const img = linuxImage('entry-64', '64');
