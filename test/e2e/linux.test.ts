@@ -185,8 +185,11 @@ describe('Linux (bzImage): bad input', { skip }, () => {
     assert.match(oneError(mimgRun('build', config('zimage', zimage)), 'BZIMAGE_UNSUPPORTED'), /zImage/);
   });
 
-  test('not a bzImage', () => {
+  test('not a bzImage; a bzImage with another protocol', () => {
     oneError(mimgRun('build', config('elf', Buffer.from('\x7fELF' + '\0'.repeat(0x400), 'latin1'))), 'BZIMAGE_MAGIC');
+    const path = config('as-multiboot', kernel());
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"linux"', '"mimg"'));
+    assert.match(oneError(mimgRun('build', path), 'ELF_MAGIC'), /hint: this is a Linux bzImage: set \[image\] protocol = "linux"$/);
   });
 
   test('an initrd, or a kernel, that does not fit in RAM', () => {
