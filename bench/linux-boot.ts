@@ -1,7 +1,7 @@
 // Linux boot benchmark (issue 5): QEMU start to the init's marker line for
 // Debian's kernel and a busybox initramfs (test/support/linux.ts), through
 // mimg — QEMU's -kernel chain into mimgload, and the BIOS disk on IDE and
-// virtio-blk, by the 32-bit and the 16-bit entries — against QEMU's own
+// virtio-blk, by the 64-, 32- and 16-bit entries — against QEMU's own
 // `-kernel vmlinuz -initrd` (the floor: no loader at all) and GRUB from
 // Debian's packages (a grub-mkrescue ISO, `linux` + `initrd`, timeout 0),
 // side by side in one run, interleaved (TCG, -m 256).
@@ -36,7 +36,7 @@ const initrd = join(dir, 'initramfs.cpio.gz');
 writeInitramfs(initrd);
 
 /** A mimg image (and BIOS disk) for the kernel, the initramfs and this entry. */
-function mimgBuild(entry: '32' | '16'): { image: string; disk: string } {
+function mimgBuild(entry: '64' | '32' | '16'): { image: string; disk: string } {
   const d = join(dir, `mimg-${entry}`);
   mkdirSync(d);
   const config = join(d, 'mimg.toml');
@@ -78,14 +78,18 @@ async function timeToMarker(args: readonly string[]): Promise<{ total: number; b
   return { total: s, before: s - r.uptime };
 }
 
+const m64 = mimgBuild('64');
 const m32 = mimgBuild('32');
 const m16 = mimgBuild('16');
 const iso = grubIso();
 const machine = machineArgs(MEMORY);
 const cases: { name: string; args: string[]; times: number[]; before: number[] }[] = [
   { name: 'qemu -kernel vmlinuz -initrd (floor)', args: ['-kernel', vmlinuz, '-initrd', initrd, '-append', CMDLINE, ...machine], times: [], before: [] },
+  { name: 'mimg chain (-kernel mimgload), 64-bit', args: ['-kernel', mimgloadPath(), '-initrd', m64.image, ...machine], times: [], before: [] },
   { name: 'mimg chain (-kernel mimgload), 32-bit', args: ['-kernel', mimgloadPath(), '-initrd', m32.image, ...machine], times: [], before: [] },
   { name: 'mimg chain (-kernel mimgload), 16-bit', args: ['-kernel', mimgloadPath(), '-initrd', m16.image, ...machine], times: [], before: [] },
+  { name: 'mimg disk ide, 64-bit', args: ['-drive', `file=${m64.disk},format=raw,if=ide`, ...machine], times: [], before: [] },
+  { name: 'mimg disk virtio, 64-bit', args: ['-drive', `file=${m64.disk},format=raw,if=virtio`, ...machine], times: [], before: [] },
   { name: 'mimg disk ide, 32-bit', args: ['-drive', `file=${m32.disk},format=raw,if=ide`, ...machine], times: [], before: [] },
   { name: 'mimg disk virtio, 32-bit', args: ['-drive', `file=${m32.disk},format=raw,if=virtio`, ...machine], times: [], before: [] },
   { name: 'mimg disk ide, 16-bit', args: ['-drive', `file=${m16.disk},format=raw,if=ide`, ...machine], times: [], before: [] },

@@ -14,6 +14,7 @@ import { multibootJson, multibootText } from '../formats/multiboot/index.js';
 import { build, LayoutError, memoryOf, loadConfig, type BuildResult } from '../host/build.js';
 import { inspectFile } from '../host/inspect.js';
 import { bzImageJson, bzImageText } from '../formats/bzimage/index.js';
+import { SETUP_BASE } from '../layout/linux.js';
 import { make } from '../host/make.js';
 import { readImageFile } from '../host/verify.js';
 import { firstBytes } from '../host/files.js';
@@ -22,7 +23,7 @@ import { MIMG_MAGIC } from '../formats/mimg/index.js';
 import type { Progress } from '../host/write.js';
 import { pcProfile } from '../layout/profile.js';
 import { alignUp } from '../layout/range.js';
-import { memoryMapSvg } from '../layout/svg.js';
+import { memoryMapSvg, type MapItem } from '../layout/svg.js';
 import { elfItems, elfJson, elfText, imageItems, imageJson, imageText, planItems } from './render.js';
 import { cmdInstall, diskSummary, inspectDisk } from './disk.js';
 import type { DigestAlgorithm, Protocol } from '../formats/mimg/types.js';
@@ -174,6 +175,15 @@ async function cmdInspect(argv: string[]): Promise<number> {
   if (r.kind === 'bzimage') {
     if (a.values.json) console.log(JSON.stringify({ ...bzImageJson(r.kernel), ...(r.compression && { compression: r.compression }) }, null, 2));
     else process.stdout.write(bzImageText(file, r.kernel));
+    if (a.values.svg) {
+      // Where a build puts it unmoved: the setup code at X, the kernel with the memory it decompresses into.
+      const k = r.kernel;
+      const items: MapItem[] = [
+        { start: SETUP_BASE, end: SETUP_BASE + BigInt(k.setupSize), label: 'setup', kind: 'exec' },
+        { start: k.loadAddress, end: k.loadAddress + k.initSize, label: 'kernel (init_size)', kind: 'exec' },
+      ];
+      await writeFile(a.values.svg as string, memoryMapSvg(items, pcProfile(alignUp(k.loadAddress + k.initSize, 1n << 20n)), file));
+    }
     return 0;
   }
   if (r.kind === 'mimg') {

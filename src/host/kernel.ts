@@ -7,6 +7,7 @@
 
 import { fieldOffset } from '../bytes/struct.js';
 import { hasErrors, hex, hexRange, issue, type Issue, type Result } from '../diagnostics/issue.js';
+import { isBzImage } from '../formats/bzimage/index.js';
 import { parseElf } from '../formats/elf/parse.js';
 import { EHDR } from '../formats/elf/struct.js';
 import type { ElfFile } from '../formats/elf/types.js';
@@ -59,7 +60,7 @@ export function loadKernel(bytes: Uint8Array, protocol: Protocol): Result<Kernel
 /** The kernel as an ELF file, after `issues` found so far. `fields` names the header fields that would load a file that is not ELF. */
 function elfKernel(bytes: Uint8Array, issues: Issue[], rest: Omit<Kernel, 'elf'>, fields?: string): Result<Kernel> {
   const r = parseElf(bytes);
-  const hint = fields && `a kernel that is not ELF needs the ${fields} address fields in its Multiboot header`;
+  const hint = isBzImage(bytes) ? 'this is a Linux bzImage: set [image] protocol = "linux"' : fields && `a kernel that is not ELF needs the ${fields} address fields in its Multiboot header`;
   issues.push(...r.issues.map((i) => (hint && i.code === 'ELF_MAGIC' ? { ...i, hint } : i)));
   if (!r.value || hasErrors(issues)) return { issues };
   return { value: { ...rest, elf: r.value }, issues };

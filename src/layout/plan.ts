@@ -163,7 +163,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
     const at = holes.some((h) => h.start <= address && address + size <= h.end) ? address : align > 0n ? lowestFit(holes, size, align) : undefined;
     if (at === undefined) {
       const why = align > 0n ? describeShortage(input, size, align) + ` at or above ${hex(address)}` : `[${hex(address)},${hex(address + size)}) is not free, and the kernel is not relocatable`;
-      issues.push(issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (${hex(size)} bytes): ${why}`));
+      issues.push({ ...issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (${hex(size)} bytes): ${why}`), hint: 'raise [image] ram' });
       return;
     }
     sections.push(dataSection(c, i, at));
@@ -180,7 +180,10 @@ export function planLayout(input: LayoutInput): Result<Plan> {
       if (c.placement.kind === 'high') {
         const { align, ceiling } = c.placement;
         at = highestFit(freeSpace(input, sections, AUTO_PLACE_FLOOR), c.size, align, ceiling);
-        if (at === undefined) issues.push(issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (${hex(c.size)} bytes): ${describeShortage(input, c.size, align)} and below ${hex(ceiling)}`));
+        if (at === undefined) {
+          const message = `${c.label} (${hex(c.size)} bytes): no free hole of ${hex(c.size)} bytes aligned to ${hex(align)} in usable RAM ending at or below ${hex(ceiling)}`;
+          issues.push({ ...issueAt(c, 'LAYOUT_NO_FIT', message), hint: 'raise [image] ram, or make it smaller' });
+        }
       } else if (c.placement.kind === 'auto') {
         if (!isPowerOfTwo(c.placement.align)) {
           issues.push(issueAt(c, 'LAYOUT_ALIGN', `${c.label}: alignment ${hex(c.placement.align)} is not a power of two`));
@@ -218,7 +221,8 @@ export function planLayout(input: LayoutInput): Result<Plan> {
   issues.push(...checkSections(input, sections), ...checkVirtual(sections));
   const entry = entryPoint(input, sections, deltas);
   if (entry === undefined) {
-    issues.push(issue('LAYOUT_ENTRY', 'no entry point: the image has no executable and no entry@ADDR', { where: 'kernel' }));
+    // An entry inside a component that could not be placed: its placement error says why.
+    if (typeof input.entry !== 'object') issues.push(issue('LAYOUT_ENTRY', 'no entry point: the image has no executable and no entry@ADDR', { where: 'kernel' }));
   } else if (!sections.some((s) => s.type === 'exec' && s.dest <= entry && entry < s.dest + s.memSize)) {
     issues.push(issue('LAYOUT_ENTRY', `entry point ${hex(entry)} is not inside any executable section`, { where: typeof input.entry === 'bigint' ? 'entry' : 'kernel' }));
   }

@@ -19,16 +19,30 @@ static const struct mimg_section *named(const struct image *im, const char *name
     return 0;
 }
 
-static uint32_t rd(const uint8_t *p, uint32_t n)
+/* Unaligned little-endian fields; constant sizes, so the copies compile to moves. */
+static uint32_t rd16(const uint8_t *p)
 {
-    uint32_t v = 0;
-    memcpy(&v, p, n);
+    uint16_t v;
+    __builtin_memcpy(&v, p, 2);
     return v;
 }
 
-static void wr(uint8_t *p, uint32_t v, uint32_t n)
+static uint32_t rd32(const uint8_t *p)
 {
-    memcpy(p, &v, n);
+    uint32_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+}
+
+static void wr16(uint8_t *p, uint32_t v)
+{
+    uint16_t w = (uint16_t)v;
+    __builtin_memcpy(p, &w, 2);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    __builtin_memcpy(p, &v, 4);
 }
 
 struct linux_parts linux_parts(const struct image *im)
@@ -39,9 +53,9 @@ struct linux_parts linux_parts(const struct image *im)
         .initrd = named(im, "initrd", MIMG_TYPE_MODULE),
     };
     const uint8_t *b = p.setup ? im->base + p.setup->file_offset : 0;
-    if (!p.kernel || !b || p.setup->file_size < LX_BOOT_PARAMS_SIZE / 2 || rd(b + LX_BOOT_FLAG, 2) != LX_BOOT_FLAG_VALUE ||
-        rd(b + LX_HEADER, 4) != LX_HEADER_MAGIC || rd(b + LX_VERSION, 2) < 0x202)
-        die(STAGE, "linux: no 'kernel' section, or no setup header of protocol 2.02+ in 'setup'");
+    if (!p.kernel || !b || p.setup->file_size < LX_BOOT_PARAMS_SIZE / 2 || rd16(b + LX_BOOT_FLAG) != LX_BOOT_FLAG_VALUE ||
+        rd32(b + LX_HEADER) != LX_HEADER_MAGIC || rd16(b + LX_VERSION) < 0x202)
+        die(STAGE, "linux: no 'kernel', or no setup header 2.02+ in 'setup'");
     p.header = (uint8_t *)b;
     return p;
 }
@@ -50,7 +64,7 @@ void linux_check(const struct image *im)
 {
     struct linux_parts p = linux_parts(im);
     const struct mimg_header *h = im->header;
-    uint32_t max = rd(p.header + LX_VERSION, 2) >= 0x206 ? rd(p.header + LX_CMDLINE_SIZE, 4) : 255;
+    uint32_t max = rd16(p.header + LX_VERSION) >= 0x206 ? rd32(p.header + LX_CMDLINE_SIZE) : 255;
     if (h->cpu_mode == MIMG_CPU_REAL16) {
         /* Real mode reaches the first MiB; the setup code, its heap and its
          * stack up to the command line lie in one 64 KiB segment. Every
@@ -58,7 +72,7 @@ void linux_check(const struct image *im)
         uint32_t info = (uint32_t)h->bootinfo_addr, setup = (uint32_t)p.setup->dest;
         if (info + (uint32_t)h->bootinfo_size > 0xA0000 || info <= setup + (uint32_t)p.setup->file_size || info - setup > 0xFFF0 ||
             (info | setup) % 16 || (uint32_t)h->bootinfo_size < LINUX_TRAMPOLINE_OFFSET + (uint32_t)(real16_end - real16_start))
-            die(STAGE, "linux 16-bit entry: setup code and boot information not as docs/protocol/linux.md says");
+            die(STAGE, "linux 16-bit: setup or boot information misplaced");
         if (max >= LINUX_TRAMPOLINE_OFFSET)
             max = LINUX_TRAMPOLINE_OFFSET - 1; /* the trampoline follows the command line */
     }
@@ -71,14 +85,14 @@ void linux_header(uint8_t *base, const struct linux_parts *p, uint32_t cmdline, 
     uint8_t flags = (uint8_t)(base[LX_LOADFLAGS] & ~LX_KEEP_SEGMENTS);
     if (heap_end) {
         flags |= LX_CAN_USE_HEAP;
-        wr(base + LX_HEAP_END_PTR, heap_end - 0x200, 2); /* counted from the setup code at 0x200 */
+        wr16(base + LX_HEAP_END_PTR, heap_end - 0x200); /* counted from the setup code at 0x200 */
     }
     base[LX_LOADFLAGS] = flags;
     base[LX_TYPE_OF_LOADER] = LX_LOADER_UNDEFINED;
-    wr(base + LX_CODE32_START, (uint32_t)p->kernel->dest, 4);
-    wr(base + LX_CMD_LINE_PTR, cmdline, 4);
+    wr32(base + LX_CODE32_START, (uint32_t)p->kernel->dest);
+    wr32(base + LX_CMD_LINE_PTR, cmdline);
     if (p->initrd) {
-        wr(base + LX_RAMDISK_IMAGE, (uint32_t)p->initrd->dest, 4);
-        wr(base + LX_RAMDISK_SIZE, (uint32_t)p->initrd->file_size, 4);
+        wr32(base + LX_RAMDISK_IMAGE, (uint32_t)p->initrd->dest);
+        wr32(base + LX_RAMDISK_SIZE, (uint32_t)p->initrd->file_size);
     }
 }

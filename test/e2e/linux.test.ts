@@ -1,6 +1,6 @@
 // Linux through mimg, end to end: Debian's kernel and a busybox initramfs
 // made here, built into an image with protocol = "linux" and booted by
-// mimgload from QEMU's -kernel chain and from the BIOS disk, by the 32-bit
+// mimgload from QEMU's -kernel chain, GRUB and the BIOS disk, by the 32-bit
 // and the 16-bit entries. The guest's init reports the command line and the
 // boot_params the kernel kept; the host compares them with the config and
 // with `mimg inspect --json`. Bad bzImages and an initrd that does not fit
@@ -11,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { machineArgs, qemuArgs, QEMU, runCaptured, type CapturedBoot } from '../../src/host/qemu.js';
+import { machineArgs, mimgloadPath, qemuArgs, QEMU, runCaptured, type CapturedBoot } from '../../src/host/qemu.js';
+import { grubIso } from '../support/grub.js';
 import { CLI, mimg } from '../support/bootcheck.js';
 import { debianKernel, linuxMissing, MARKER, parseLinuxReport, writeInitramfs, type LinuxReport } from '../support/linux.js';
 import { missingTools, tempDir } from '../support/toolchain.js';
@@ -110,6 +111,13 @@ describe('Linux (bzImage) through mimgload', { skip: skip ?? missingTools(QEMU),
       }));
   }
 
+  // GRUB's Multiboot loader, like QEMU's, leaves the BIOS intact for the drop back to real mode.
+  test('GRUB chain (multiboot2), 16-bit entry', { skip: missingTools('grub-mkrescue', 'xorriso') }, async () => {
+    const img = linuxImage('grub-16', '16', '', 'integrity = "fast"\n');
+    const iso = grubIso({ name: 'grub-linux-16', loader: mimgloadPath(), image: img.path, protocol: 'multiboot2' });
+    checkReport(await runCaptured(['-cdrom', iso, ...machineArgs(MEMORY)], BOOT_TIMEOUT_MS, stopAtEnd), img);
+  });
+
   // The 64- and 32-bit entries on virtio-blk with a GPT disk; the 16-bit entry on IDE: its setup code reads EDD
   // through INT 13h, which stage 2's virtio driver leaves unusable (docs/protocol/linux.md, "Limits").
   const disks = [
@@ -175,14 +183,19 @@ describe('Linux (bzImage): bad input', { skip }, () => {
     assert.match(oneError(mimgRun('build', config('zimage', zimage)), 'BZIMAGE_UNSUPPORTED'), /zImage/);
   });
 
-  test('not a bzImage', () => {
+  test('not a bzImage; a bzImage with another protocol', () => {
     oneError(mimgRun('build', config('elf', Buffer.from('\x7fELF' + '\0'.repeat(0x400), 'latin1'))), 'BZIMAGE_MAGIC');
+    const path = config('as-multiboot', kernel());
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"linux"', '"mimg"'));
+    assert.match(oneError(mimgRun('build', path), 'ELF_MAGIC'), /hint: this is a Linux bzImage: set \[image\] protocol = "linux"$/);
   });
 
-  test('an initrd that does not fit in RAM', () => {
+  test('an initrd, or a kernel, that does not fit in RAM', () => {
     const path = config('big-initrd', kernel(), 'initrd = "big.img"\n', '96M');
     writeFileSync(join(path, '..', 'big.img'), Buffer.alloc(24 << 20));
     assert.match(oneError(mimgRun('build', path), 'LAYOUT_NO_FIT'), /kernel\.initrd: initrd \(0x1800000 bytes\): no free hole/);
+    // RAM too small for the kernel's init_size: the kernel's placement fails, and nothing else is reported.
+    assert.match(oneError(mimgRun('build', config('small-ram', kernel(), '', '32M')), 'LAYOUT_NO_FIT'), /kernel\.path: kernel \(0x[0-9a-f]+ bytes\): no free hole/);
   });
 
   test('mimg inspect shows the setup header as the file holds it', () => {
@@ -196,5 +209,8 @@ describe('Linux (bzImage): bad input', { skip }, () => {
     assert.equal(BigInt(j.header['init_size']!), BigInt(k.readUInt32LE(0x260)));
     assert.equal(BigInt(j.header['pref_address']!), k.readBigUInt64LE(0x258));
     assert.match(mimg('inspect', debianKernel()!), /Linux bzImage, boot protocol \d\.\d\d/);
+    const svg = join(tempDir(), 'vmlinuz.svg');
+    mimg('inspect', debianKernel()!, '--svg', svg);
+    assert.match(readFileSync(svg, 'utf8'), /kernel \(init_size\)/);
   });
 });
