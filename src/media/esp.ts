@@ -38,16 +38,22 @@ export interface EspPlan {
 }
 
 /**
- * The load list: one "KIND NAME" line per file of \mimg that BOOTX64.EFI
- * loads, in order: the loader, the image, then each preload range (handed
- * to mimgload as modules after the image, as stage 2 does on BIOS).
+ * The load list: one "KIND NAME OFFSET" line per file of \mimg that
+ * BOOTX64.EFI loads, in order: the loader, the image, then each preload
+ * range (handed to mimgload as modules after the image, as stage 2 does on
+ * BIOS). OFFSET is where the file's bytes start in the partition, in
+ * bytes, as 18 characters ("0x" and 16 hex digits) so that the list's size,
+ * hence the layout, does not depend on the offsets: BOOTX64.EFI may read a
+ * file there with its own disk driver, after checking it against the file
+ * system.
  */
-export function loadList(input: EspInput): string {
+export function loadList(input: EspInput, offsetOf: (name: string) => bigint = () => 0n): string {
+  const at = (name: string): string => `0x${offsetOf(name).toString(16).padStart(16, '0')}`;
   return [
     '# mimg: what BOOTX64.EFI loads from \\mimg, in this order (docs/format/boot-volume.md section 8)',
-    `loader ${LOADER_FILE}`,
-    `image ${input.image.name}`,
-    ...input.ranges.filter((r) => r.flags.includes('preload')).map((r) => `module ${r.name}`),
+    `loader ${LOADER_FILE} ${at(LOADER_FILE)}`,
+    `image ${input.image.name} ${at(input.image.name)}`,
+    ...input.ranges.filter((r) => r.flags.includes('preload')).map((r) => `module ${r.name} ${at(r.name)}`),
     '',
   ].join('\n');
 }
@@ -56,19 +62,24 @@ export function loadList(input: EspInput): string {
 export function planEsp(input: EspInput, lba: bigint, alignSectors: bigint, volumeId: number): Result<EspPlan> {
   const issues = rangeInputIssues([input.image, ...input.ranges]);
   if (issues.length > 0) return { issues };
-  const list = loadList(input);
   const bytes = (b: Uint8Array): { size: bigint; source: Source } => ({ size: BigInt(b.length), source: { kind: 'bytes', bytes: b } });
-  const fat = planFat32<Source>({
-    files: [
-      { path: BOOT_PATH, ...bytes(input.bootx64) },
-      { path: [ESP_DIR, LOAD_LIST], ...bytes(new TextEncoder().encode(list)) },
-      { path: [ESP_DIR, LOADER_FILE], ...bytes(input.loaderElf) },
-      ...[input.image, ...input.ranges].map((r) => ({ path: [ESP_DIR, r.name], size: r.size, source: r.source })),
-    ],
-    volumeId,
-    hiddenSectors: lba,
-    alignSectors,
-  });
+  const plan = (list: string) =>
+    planFat32<Source>({
+      files: [
+        { path: BOOT_PATH, ...bytes(input.bootx64) },
+        { path: [ESP_DIR, LOAD_LIST], ...bytes(new TextEncoder().encode(list)) },
+        { path: [ESP_DIR, LOADER_FILE], ...bytes(input.loaderElf) },
+        ...[input.image, ...input.ranges].map((r) => ({ path: [ESP_DIR, r.name], size: r.size, source: r.source })),
+      ],
+      volumeId,
+      hiddenSectors: lba,
+      alignSectors,
+    });
+  // Laid out once to learn where the files go, then again with the list that says so: the same size, the same layout.
+  const first = plan(loadList(input));
+  const offsets = new Map(first.value?.files.map((f) => [f.path.slice(ESP_DIR.length + 1), f.offset]));
+  const list = loadList(input, (name) => offsets.get(name) ?? 0n);
+  const fat = first.value ? plan(list) : first;
   if (!fat.value) return { issues: fat.issues.map((i) => ({ ...i, ...(input.image.file !== undefined && { file: input.image.file }) })) };
   const f = fat.value;
   const extents: Extent[] = [

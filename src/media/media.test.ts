@@ -224,6 +224,9 @@ for (const firmware of [['uefi'], ['bios', 'uefi']] as const) {
     assert.deepEqual(files.map((f) => f.path), ['/EFI/BOOT/BOOTX64.EFI', '/mimg/load.txt', '/mimg/mimgload.elf', '/mimg/hello.mimg', '/mimg/rootfs']);
     const content = [bootx64, new TextEncoder().encode(esp.loadList), loaderElf, imageBytes, rootfs];
     files.forEach((f, i) => assert.deepEqual(disk.subarray(Number(esp.lba * SECTOR + f.offset), Number(esp.lba * SECTOR + f.offset + f.size)), content[i], f.path));
-    assert.equal(esp.loadList.split('\n').filter((l) => l && !l.startsWith('#')).join(';'), 'loader mimgload.elf;image hello.mimg;module rootfs');
+    // Each line names a file and where its bytes start in the partition, as the reader finds them.
+    const lines = esp.loadList.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' '));
+    assert.deepEqual(lines.map(([kind, name]) => `${kind} ${name}`), ['loader mimgload.elf', 'image hello.mimg', 'module rootfs']);
+    for (const [, name, offset] of lines) assert.equal(BigInt(offset!), files.find((f) => f.path === `/mimg/${name}`)!.offset, name);
   });
 }

@@ -140,8 +140,27 @@ struct efi_loaded_image {
     efi_handle parent_handle;
     struct efi_system_table *system_table;
     efi_handle device_handle;
+    void *file_path;
+    void *reserved;
+    uint32_t load_options_size;
+    void *load_options;
+    void *image_base;
+    uint64_t image_size;
     /* more members follow, unused */
 };
+
+/* Device path nodes (UEFI 2.10 section 10.3): type, subtype, a 16-bit
+ * length (unaligned), then the node's data; the path ends with type 0x7F. */
+#define DP_HEADER_SIZE       4
+#define DP_END               0x7F
+#define DP_HARDWARE          1
+#define DP_HARDWARE_PCI      1 /* u8 function, u8 device */
+#define DP_ACPI              2
+#define DP_ACPI_ACPI         1 /* u32 _HID, u32 _UID */
+#define DP_MESSAGING         3
+#define DP_MESSAGING_ATAPI   1 /* u8 primary (0) / secondary (1), u8 master (0) / slave (1), u16 LUN */
+#define DP_MEDIA             4
+#define DP_MEDIA_HARD_DRIVE  1 /* u32 partition number, u64 start LBA, u64 size, ... */
 
 #define EFI_FILE_MODE_READ 1ull
 /* SetPosition to this offset: the end of the file. */
@@ -166,6 +185,8 @@ struct efi_simple_file_system {
 
 #define EFI_LOADED_IMAGE_PROTOCOL_GUID \
     { 0x5B1B31A1, 0x9562, 0x11D2, { 0x8E, 0x3F, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B } }
+#define EFI_DEVICE_PATH_PROTOCOL_GUID \
+    { 0x09576E91, 0x6D3F, 0x11D2, { 0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B } }
 #define EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID \
     { 0x964E5B22, 0x6459, 0x11D2, { 0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B } }
 /* Configuration table entries pointing at the ACPI RSDP (UEFI 2.10 section 4.6.1.1). */

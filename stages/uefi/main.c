@@ -17,7 +17,7 @@
 #define LOAD_LIST_MAX 8192
 #define DIR           "\\mimg\\"
 #define LOADER_MAX    MIB /* mimgload is tens of KiB; as the disk writer's limit */
-#define STACK_SIZE    PAGE_SIZE
+#define MIMG_SECTOR   512u
 
 /* ELF32, as far as loading by program header needs it. */
 #define ELF_HEADER_SIZE 52
@@ -128,6 +128,32 @@ static char *next_line(char **at)
         e--;
     *e = 0;
     return s;
+}
+
+/* Ends the word at s (at a space) and returns the rest, spaces skipped. */
+static char *word(char *s)
+{
+    while (*s && *s != ' ')
+        s++;
+    if (*s)
+        *s++ = 0;
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
+static bool parse_hex(const char *s, uint64_t *v)
+{
+    if (s[0] != '0' || s[1] != 'x' || !s[2])
+        return false;
+    *v = 0;
+    for (s += 2; *s; s++) {
+        uint32_t d = *s >= '0' && *s <= '9' ? (uint32_t)(*s - '0') : *s >= 'a' && *s <= 'f' ? (uint32_t)(*s - 'a' + 10) : 16;
+        if (d == 16 || *v >> 60)
+            return false;
+        *v = *v << 4 | d;
+    }
+    return true;
 }
 
 static bool streq(const char *a, const char *b)
@@ -253,6 +279,44 @@ static void check_target(const char *what, uint64_t start, uint64_t end)
          what, start, end, bad, holder);
 }
 
+/* Whether every file can be read by the IDE driver after ExitBootServices:
+ * the disk is one it takes, and at each file's offset lie the file's first
+ * and last sector as the file system reads them. The file system is read
+ * first, the driver opened after: the two never interleave. */
+static uint8_t fs_sector[MODULES_MAX][2][MIMG_SECTOR];
+
+static bool driver_agrees(const struct efi_loaded_image *li, struct efi_file *const *files, uint8_t *scratch)
+{
+    for (uint32_t i = 0; i < boot.module_count; i++) {
+        const struct loaded *m = &boot.module[i];
+        if (m->at == UINT64_MAX || m->at % MIMG_SECTOR || m->size == 0)
+            return false;
+        uint64_t last = align_down(m->size - 1, MIMG_SECTOR);
+        for (int k = 0; k < 2; k++) {
+            uint64_t n = k == 0 ? (m->size < MIMG_SECTOR ? m->size : MIMG_SECTOR) : m->size - last;
+            if (files[i]->set_position(files[i], k == 0 ? 0 : last) != EFI_SUCCESS ||
+                files[i]->read(files[i], &n, fs_sector[i][k]) != EFI_SUCCESS)
+                return false;
+        }
+        if (files[i]->set_position(files[i], 0) != EFI_SUCCESS)
+            return false;
+    }
+    if (!ide_open(bs, li))
+        return false;
+    for (uint32_t i = 0; i < boot.module_count; i++) {
+        const struct loaded *m = &boot.module[i];
+        uint64_t last = align_down(m->size - 1, MIMG_SECTOR);
+        for (int k = 0; k < 2; k++) {
+            uint64_t n = k == 0 ? (m->size < MIMG_SECTOR ? m->size : MIMG_SECTOR) : m->size - last;
+            if (!ide_read(m->at + (k == 0 ? 0 : last), MIMG_SECTOR, scratch) || memcmp(scratch, fs_sector[i][k], n) != 0) {
+                ide_close();
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 static noreturn void enter(uint8_t *page, const struct jump *j)
 {
     memcpy(page, trampoline, (size_t)(trampoline_end - trampoline));
@@ -288,23 +352,22 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     for (uint32_t n = 1; (l = next_line(&at)); n++) {
         if (!*l || *l == '#')
             continue;
-        char *name = l;
-        while (*name && *name != ' ')
-            name++;
-        if (*name)
-            *name++ = 0;
+        char *name = word(l), *offset = word(name);
+        uint64_t at = UINT64_MAX;
         bool image_line = streq(l, "image"), module_line = streq(l, "module");
-        if (streq(l, "loader") && !loader_name && *name) {
+        bool offset_ok = !*offset || (parse_hex(offset, &at) && !*word(offset));
+        if (streq(l, "loader") && !loader_name && *name && offset_ok) {
             loader_name = name;
-        } else if (streq(l, "option") && streq(name, "efi-map")) {
+        } else if (streq(l, "option") && streq(name, "efi-map") && !*offset) {
             log_efi_map = true;
         } else if ((image_line ? boot.module_count == 0 : module_line && boot.module_count > 0) && *name &&
-                   strlen(name) <= NAME_MAX && boot.module_count < MODULES_MAX) {
-            memcpy(boot.module[boot.module_count++].name, name, strlen(name) + 1);
+                   offset_ok && strlen(name) <= NAME_MAX && boot.module_count < MODULES_MAX) {
+            memcpy(boot.module[boot.module_count].name, name, strlen(name) + 1);
+            boot.module[boot.module_count++].at = at;
         } else {
-            fail("\\mimg\\" LOAD_LIST " line %u: '%s %s' is not one of: loader NAME (once, first), image NAME (once), "
-                 "module NAME (after the image, at most %u), option efi-map",
-                 n, l, name, MODULES_MAX - 1);
+            fail("\\mimg\\" LOAD_LIST " line %u: '%s %s %s' is not one of: loader NAME [OFFSET] (once, first), image "
+                 "NAME [OFFSET] (once), module NAME [OFFSET] (after the image, at most %u), option efi-map",
+                 n, l, name, offset, MODULES_MAX - 1);
         }
     }
     if (!loader_name || boot.module_count == 0)
@@ -336,12 +399,22 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     flatten(flat_at, elf, &flat);
     uint64_t next = (uint64_t)(uintptr_t)flat_at + align_up(flat.size, PAGE_SIZE);
     for (uint32_t i = 0; i < boot.module_count; i++) {
+        boot.module[i].addr = next;
+        next += align_up(boot.module[i].size, PAGE_SIZE);
+    }
+    /* The info area is free until the hand-off: scratch for the driver's check, below 4 GiB. */
+    bool driver = driver_agrees(li, files, info);
+    con_line(CON_SERIAL, STAGE ": reading the files %s", driver ? "by ATA bus-master DMA after ExitBootServices"
+                                                                : "through the firmware's file system");
+    for (uint32_t i = 0; i < boot.module_count; i++) {
         struct loaded *m = &boot.module[i];
-        m->addr = next;
+        if (driver) {
+            files[i]->close(files[i]);
+            continue;
+        }
         read_whole(files[i], m->name, (void *)(uintptr_t)m->addr, m->size);
         con_line(CON_SERIAL, STAGE ": loaded %s '%s' 0x%lx bytes at 0x%lx", i == 0 ? "image" : "module", m->name,
                  m->size, m->addr);
-        next += align_up(m->size, PAGE_SIZE);
     }
     con_line(CON_SERIAL, STAGE ": loader '%s' [0x%x, 0x%x), entry 0x%x", loader_name, flat.base, flat.base + flat.size,
              flat.entry);
@@ -375,6 +448,17 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
         fail("the firmware's memory map has more than %u entries once merged", MEMMAP_MAX);
     con_line(CON_SERIAL, STAGE ": boot services exited (%u tries); memory map: %u firmware descriptors, %u entries",
              tries, (uint32_t)efi_descriptor_count(&efi_map), boot.map.count);
+    if (driver) {
+        for (uint32_t i = 0; i < boot.module_count; i++) {
+            struct loaded *m = &boot.module[i];
+            if (!ide_read(m->at, m->size, (void *)(uintptr_t)m->addr))
+                fail("reading \\mimg\\%s (0x%lx bytes at partition offset 0x%lx) by ATA DMA failed", m->name, m->size,
+                     m->at);
+            con_line(CON_SERIAL, STAGE ": loaded %s '%s' 0x%lx bytes at 0x%lx", i == 0 ? "image" : "module", m->name,
+                     m->size, m->addr);
+        }
+        ide_close();
+    }
     if (log_efi_map) {
         for (uint64_t i = 0; i < efi_descriptor_count(&efi_map); i++) {
             const struct efi_memory_descriptor *d = efi_descriptor(&efi_map, i);

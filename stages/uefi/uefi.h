@@ -23,6 +23,7 @@ struct loaded {
     char name[NAME_MAX + 1];
     uint64_t size;
     uint64_t addr;
+    uint64_t at; /* where the load list says its bytes start in the partition; UINT64_MAX: not said */
 };
 
 /* What the hand-off needs: filled by main.c, read by handoff.c. */
@@ -58,6 +59,15 @@ static inline uint64_t efi_descriptor_count(const struct efi_map *m)
 /* The error line on the firmware console (while boot services last) and
  * COM1, then halt. */
 noreturn void fail(const char *format, ...);
+
+/* disk.c: the IDE disk BOOTX64.EFI came from, read by bios/ata.c. open
+ * returns false, having touched nothing, unless the partition's device
+ * path is an IDE disk on PCI bus 0 the driver takes; read reads whole
+ * sectors from a byte offset in the partition (a multiple of 512) into dest
+ * below 4 GiB. */
+bool ide_open(struct efi_boot_services *bs, const struct efi_loaded_image *li);
+bool ide_read(uint64_t offset, uint64_t bytes, void *dest);
+void ide_close(void);
 
 /* handoff.c: the E820 type of an EFI memory type (as Linux's EFI stub and
  * the ACPI specification's table 15.6 map them). */

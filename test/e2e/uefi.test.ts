@@ -96,6 +96,7 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     const extra = [{ string: 'ramdisk', file: 'ramdisk.bin' }];
     for (const b of [uefi, bios]) assertMatches(report(b), img, b, extra);
     assert.match(bios.serial, /mimg bios: loaded image/);
+    assert.match(uefi.serial, /mimg uefi: reading the files by ATA bus-master DMA after ExitBootServices/);
     assert.match(uefi.serial, new RegExp(`mimg uefi: loaded module 'ramdisk' 0x${BIG.toString(16)} bytes`));
 
     const r = report(uefi);
@@ -123,6 +124,7 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assert.doesNotMatch(fsck, /fix|differ|wrong|invalid/i, fsck);
     const b = await bootUefi(img.disk, 'virtio');
     assertMatches(report(b), img, b);
+    assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/);
   });
 
   test('a corrupted image on the ESP: mimgload refuses it', async () => {
@@ -137,9 +139,14 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assert.doesNotMatch(b.serial, /MIMGTEST begin/);
   });
 
-  test('OVMF with S3 on keeps ACPI NVS memory where mimgload goes: BOOTX64.EFI says so before exiting boot services', async () => {
+  test('a load list offset that does not hold the file: read through the file system; OVMF with S3 on: BOOTX64.EFI names the ACPI NVS memory at 8 MiB', async () => {
     const img = uefiDisk('s3', 'multiboot2', '["uefi"]', false);
+    const list = join(img.dir, 'load.txt');
+    run('mcopy', ['-n', '-i', img.mtools, '::/mimg/load.txt', list]);
+    writeFileSync(list, readFileSync(list, 'utf8').replace(/^(image \S+ 0x)([0-9a-f]+)$/m, (_, head: string, at: string) => `${head}${(BigInt(`0x${at}`) + 512n).toString(16).padStart(16, '0')}`));
+    run('mcopy', ['-o', '-i', img.mtools, list, '::/mimg/load.txt']);
     const b = await bootUefi(img.disk, 'ide', /mimg uefi: error/, ['-global', 'PIIX4_PM.disable_s3=0']);
+    assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/, b.serial);
     assert.match(b.serial, /mimg uefi: error: the loader \[0x800000, 0x[0-9a-f]+\) needs RAM at 0x[0-9a-f]+, which the firmware's memory map gives as ACPI NVS/, b.serial);
     assert.doesNotMatch(b.serial, /boot services exited|MIMGTEST begin/);
   });
