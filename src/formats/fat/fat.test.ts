@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECTOR_SIZE } from '../../bytes/sectors.js';
 import { missingTools, run, tempDir } from '../../../test/support/toolchain.js';
@@ -77,4 +77,24 @@ test('cluster sizes follow Microsoft’s table; bad names and clashes are errors
     { path: ['a', 'B'], size: 1n, source: 0 },
   ], volumeId: 1, hiddenSectors: 0n });
   assert.deepEqual(bad.issues.map((i) => i.message.slice(0, 30)), ['"a/x:y": "x:y" is not a FAT fi', 'two files would be "a/B" on th']);
+});
+
+test('a volume over 260 MiB gets 4 KiB clusters, and fsck.fat still finds nothing to fix', { skip: missingTools('fsck.fat', 'mcopy') }, () => {
+  const big = 300n << 20n;
+  const head = bytes(4096, 3);
+  const plan = planFat32<Uint8Array>({ files: [{ path: ['mimg', 'big.bin'], size: big, source: head }, { path: ['mimg', 'small'], size: 700n, source: bytes(700, 9) }], volumeId: 7, hiddenSectors: 2048n, alignSectors: 2048n }).value!;
+  assert.equal(plan.clusterBytes, 4096);
+  // Sparse: the metadata, the small file and the big file's first 4 KiB; the rest of it reads as zeros.
+  const file = join(tempDir(), 'esp-4k.img');
+  const fd = openSync(file, 'w');
+  ftruncateSync(fd, Number(plan.sectors) * SECTOR_SIZE);
+  for (const a of plan.areas) writeSync(fd, a.bytes, 0, a.bytes.length, Number(a.offset));
+  for (const f of plan.files) writeSync(fd, f.source, 0, f.source.length, Number(f.offset));
+  closeSync(fd);
+  const fsck = run('fsck.fat', ['-n', '-v', file]);
+  assert.match(fsck, /4096 bytes per cluster/);
+  assert.doesNotMatch(fsck, /\b(fix|differ|wrong|invalid|Reclaim|lost)\b/i, fsck);
+  const out = join(tempDir(), 'small-back');
+  run('mcopy', ['-n', '-i', file, '::/mimg/small', out]);
+  assert.deepEqual(new Uint8Array(readFileSync(out)), bytes(700, 9));
 });
