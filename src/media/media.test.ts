@@ -208,6 +208,7 @@ for (const firmware of [['uefi'], ['bios', 'uefi']] as const) {
     assert.deepEqual(r.issues, []);
     const plan = r.value!;
     const disk = materialise(plan);
+    assert.deepEqual(materialise(planDisk(input('gpt', { firmware, uefi: { bootx64, loaderElf } })).value!), disk, 'the same inputs give the same disk');
     const back = readDisk(readSectors(disk), plan.size / SECTOR);
     assert.deepEqual(back.issues, []);
     const d = back.value!;
