@@ -19,7 +19,7 @@ CC=${CC:-clang}
 LD=${LD:-ld.lld}
 
 # What prebuilt/ holds, besides SHA256SUMS.
-PREBUILT=(mimgload.elf mbr.bin pbr.bin stage2.bin)
+PREBUILT=(mimgload.elf mbr.bin pbr.bin stage2.bin BOOTX64.EFI)
 
 CFLAGS=(
     -target i386-unknown-none-elf -march=i686 -std=c11 -Os
@@ -41,8 +41,23 @@ HOT_CFLAGS=(-O2)
 # which cost bytes on i386 (mimgload aims at under 16 KiB, stages/README.md).
 MIMGLOAD_CFLAGS="-Oz -fno-optimize-sibling-calls"
 LDFLAGS=(-m elf_i386 --build-id=none --nmagic --gc-sections --strip-all --no-undefined)
+# BOOTX64.EFI: a PE32+ EFI application. The Windows target gives the
+# Microsoft x64 calling convention UEFI uses; no red zone (firmware
+# interrupts share the stack) and no stack probes (there is no __chkstk).
+# /Brepro makes the PE timestamp a hash of the output.
+UEFI_CFLAGS=(
+    -target x86_64-unknown-windows -std=c11 -Os
+    -ffreestanding -nostdlibinc -fno-stack-protector -mno-red-zone -mno-stack-arg-probe
+    -mgeneral-regs-only -ffunction-sections -fdata-sections -fno-ident
+    -ffile-prefix-map="$here"=.
+    -Wall -Wextra -Werror
+    -Iinclude
+)
+UEFI_LDFLAGS=(/subsystem:efi_application /entry:efi_main /nodefaultlib /opt:ref /Brepro /debug:none)
 
-for tool in "$NASM:nasm" "$CC:clang" "$LD:lld" "sha256sum:coreutils"; do
+LLD_LINK=${LLD_LINK:-lld-link}
+
+for tool in "$NASM:nasm" "$CC:clang" "$LD:lld" "$LLD_LINK:lld" "sha256sum:coreutils"; do
     command -v "${tool%%:*}" >/dev/null 2>&1 ||
         { echo "build.sh: ${tool%%:*} not found (Debian package: ${tool#*:})" >&2; exit 1; }
 done
@@ -68,6 +83,21 @@ link() {
     "$LD" "${LDFLAGS[@]}" "${format[@]}" -T "$script" -o "$out" "${objs[@]}"
 }
 
+# link_efi OUT SOURCE...: compile each .c and .asm source for UEFI, link a PE32+ application.
+link_efi() {
+    local out=$1 objs=() src obj
+    shift
+    for src in "$@"; do
+        obj="$work/obj/efi_${src//\//_}.obj"
+        case "$src" in
+        *.c) "$CC" "${UEFI_CFLAGS[@]}" -c -o "$obj" "$src" ;;
+        *.asm) "$NASM" -f win64 -Werror -o "$obj" "$src" ;;
+        esac
+        objs+=("$obj")
+    done
+    "$LLD_LINK" "${UEFI_LDFLAGS[@]}" /out:"$out" "${objs[@]}"
+}
+
 # build OUT: every stage and SHA256SUMS into the directory OUT.
 build() {
     local out=$1
@@ -79,6 +109,8 @@ build() {
         "$NASM" "${NASMBINFLAGS[@]}" -o "$out/pbr.bin" mbr/pbr.asm
         link "$out/stage2.bin" linker/stage2.ld bios/*.asm bios/*.c common/bioscall.asm \
             common/{acpi,console,crc32,fmt,madt,mem,memmap}.c # not the validator: mimgload's job
+        link_efi "$out/BOOTX64.EFI" uefi/*.asm uefi/*.c bios/{ata,pci}.c \
+            common/{console,fmt,madt,mem,memmap}.c # stage 2's IDE driver reads IDE disks (uefi/disk.c)
     )
     (cd "$out" && sha256sum "${PREBUILT[@]}" >SHA256SUMS)
 }

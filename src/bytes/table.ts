@@ -48,12 +48,13 @@ export type TableValues<T> = T extends Table<infer D> ? Values<D> : never;
 
 const WIDTH = { u8: 1, u16: 2, u32: 4, u64: 8 } as const;
 
-export function table<const D extends readonly FieldDecl[]>(name: string, size: number, decls: D): Table<D> {
+/** `packed`: fields need not be naturally aligned (on-disk structures of the 1980s, like FAT's BPB). */
+export function table<const D extends readonly FieldDecl[]>(name: string, size: number, decls: D, opts: { packed?: boolean } = {}): Table<D> {
   const fields: Field[] = [];
   let offset = 0;
   for (const d of decls) {
     const width = d.type === 'bytes' ? (d.size ?? 0) : WIDTH[d.type];
-    if (width <= 0 || offset % (d.type === 'bytes' ? 1 : width) !== 0) {
+    if (width <= 0 || offset % (d.type === 'bytes' || opts.packed ? 1 : width) !== 0) {
       throw new Error(`${name}.${d.name}: bad size or unaligned offset ${offset}`);
     }
     fields.push({ name: d.name, type: d.type, offset, size: width, reserved: d.reserved ?? false, doc: d.doc });

@@ -25,7 +25,11 @@ function usage(message: string): MimgError {
 
 export function diskSummary(d: DiskResult, kit: CliKit): string {
   const p = d.plan;
-  return `mimg: wrote ${kit.shown(d.output)}: ${p.partitioning.toUpperCase()} disk, ${hex(p.size)} bytes, boot volume at LBA ${hex(p.partition.lba)} with ${p.volume.ranges.length} ranges`;
+  const parts = [
+    ...(p.partition && p.volume ? [`boot volume at LBA ${hex(p.partition.lba)} with ${p.volume.ranges.length} ranges`] : []),
+    ...(p.esp ? [`EFI system partition at LBA ${hex(p.esp.lba)} with ${p.esp.files.length} files`] : []),
+  ];
+  return `mimg: wrote ${kit.shown(d.output)}: ${p.partitioning.toUpperCase()} disk, ${hex(p.size)} bytes, ${parts.join(', ')}`;
 }
 
 /** `mimg inspect DISK`: exit 1 when the disk has any problem, after showing what could be read. */

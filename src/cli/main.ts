@@ -18,7 +18,7 @@ import { SETUP_BASE } from '../layout/linux.js';
 import { make } from '../host/make.js';
 import { readImageFile } from '../host/verify.js';
 import { firstBytes } from '../host/files.js';
-import { bootInteractive } from '../host/qemu.js';
+import { bootInteractive, withUefiVars } from '../host/qemu.js';
 import { MIMG_MAGIC } from '../formats/mimg/index.js';
 import type { Progress } from '../host/write.js';
 import { pcProfile } from '../layout/profile.js';
@@ -40,10 +40,11 @@ Usage:
   mimg install --disk DISK --partition N CONFIG|IMAGE [--force]
                                               install the BIOS boot code and a boot volume
                                               into partition N of a disk image
-  mimg run CONFIG|IMAGE [-m SIZE] [--disk ide|virtio] [--qemu-arg ARG]...
+  mimg run CONFIG|IMAGE [-m SIZE] [--disk ide|virtio] [--uefi] [--qemu-arg ARG]...
                                               build if given a config, then boot it in QEMU
-                                              through mimgload (or, with --disk, the BIOS disk
-                                              the config's [media] writes); exits with QEMU's status
+                                              through mimgload (or, with --disk, the disk the
+                                              config's [media] writes, from SeaBIOS, or with
+                                              --uefi from OVMF); exits with QEMU's status
   mimg schema                                 print the JSON Schema of the config
   mimg --help | --version
 
@@ -216,19 +217,21 @@ async function cmdVerify(argv: string[]): Promise<number> {
   return 0;
 }
 
-const RUN_USAGE = 'mimg run CONFIG|IMAGE [-m SIZE] [--disk ide|virtio] [--qemu-arg ARG]...';
+const RUN_USAGE = 'mimg run CONFIG|IMAGE [-m SIZE] [--disk ide|virtio] [--uefi] [--qemu-arg ARG]...';
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const a = args(argv, { memory: { type: 'string', short: 'm' }, disk: { type: 'string' }, 'qemu-arg': { type: 'string', multiple: true } }, [1, 1], RUN_USAGE);
+  const a = args(argv, { memory: { type: 'string', short: 'm' }, disk: { type: 'string' }, uefi: { type: 'boolean' }, 'qemu-arg': { type: 'string', multiple: true } }, [1, 1], RUN_USAGE);
   const file = a.positionals[0]!;
-  const bus = a.values.disk as string | undefined;
+  const uefi = a.values.uefi === true;
+  // --uefi boots the disk too, from IDE unless --disk says otherwise.
+  const bus = (a.values.disk as string | undefined) ?? (uefi ? 'ide' : undefined);
   if (bus !== undefined && bus !== 'ide' && bus !== 'virtio') throw new UsageError(`--disk must be ide or virtio, got "${bus}"; usage: ${RUN_USAGE}`);
   let image = file;
   let disk: string | undefined;
   let ram: bigint;
   const head = await firstBytes(file, MIMG_MAGIC.length);
   if (head.length === MIMG_MAGIC.length && head.every((b, i) => b === MIMG_MAGIC[i])) {
-    if (bus) throw new UsageError(`--disk boots the disk a config's [media] describes; ${file} is an image; usage: ${RUN_USAGE}`);
+    if (bus) throw new UsageError(`--disk and --uefi boot the disk a config's [media] describes; ${file} is an image; usage: ${RUN_USAGE}`);
     const r = await readImageFile(file, false);
     if (!r.image) throw new MimgError(r.issues);
     ram = r.image.header.ramRequired;
@@ -239,13 +242,15 @@ async function cmdRun(argv: string[]): Promise<number> {
     image = r.output;
     ram = (await loadConfig(file)).image.ram;
     if (bus) {
-      if (!r.disk) throw new MimgError(issue('CONFIG_MISSING', '--disk needs [media] type = "disk" in the config', { file, where: 'media' }));
+      if (!r.disk) throw new MimgError(issue('CONFIG_MISSING', `${uefi ? '--uefi' : '--disk'} needs [media] type = "disk" in the config`, { file, where: 'media' }));
+      if (uefi && !r.disk.plan.esp) throw new MimgError(issue('CONFIG_TYPE', '--uefi boots the disk from UEFI firmware, and [media] firmware does not list "uefi"', { file, where: 'media.firmware', hint: 'set firmware = ["bios", "uefi"] or ["uefi"]' }));
       disk = r.disk.output;
     }
   }
   const MiB = 1n << 20n;
   const memory = (a.values.memory as string | undefined) ?? `${alignUp(ram > 128n * MiB ? ram : 128n * MiB, MiB) / MiB}M`;
   const extraArgs = (a.values['qemu-arg'] as string[] | undefined) ?? [];
+  if (disk && uefi) return withUefiVars((uefiVars) => bootInteractive({ disk, bus: bus as 'ide' | 'virtio', memory, uefiVars, extraArgs }));
   return bootInteractive(disk ? { disk, bus: bus as 'ide' | 'virtio', memory, extraArgs } : { image, memory, extraArgs });
 }
 

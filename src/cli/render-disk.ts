@@ -51,6 +51,18 @@ export function diskText(file: string, d: DiskReport): string {
       );
     }
   }
+  const e = d.esp;
+  if (e) {
+    lines.push(
+      '',
+      `EFI system partition (partition ${e.partition}, LBA ${hex(e.lba)}): FAT32, ${e.fat.clusters} clusters of ${e.fat.clusterBytes} bytes, volume ID ${hex(e.fat.volumeId)}`,
+      '',
+      table([
+        ['size', 'offset', 'path'],
+        ...e.fat.entries.filter((f) => !f.directory).map((f) => [hex(f.size), hex(e.lba * SECTOR + f.offset), f.path]),
+      ]),
+    );
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -91,6 +103,17 @@ export function diskJson(d: DiskReport): object {
             // where its bytes are in the disk image
             offset: hex((v.lba + r.lba) * SECTOR),
           })),
+        }
+      : null,
+    esp: d.esp
+      ? {
+          partition: d.esp.partition,
+          lba: hex(d.esp.lba),
+          clusterBytes: d.esp.fat.clusterBytes,
+          clusters: d.esp.fat.clusters,
+          volumeId: hex(d.esp.fat.volumeId),
+          // files only; offset: where a contiguous file's bytes are in the disk image
+          files: d.esp.fat.entries.filter((f) => !f.directory).map((f) => ({ path: f.path, size: hex(f.size), offset: f.contiguous ? hex(d.esp!.lba * SECTOR + f.offset) : null })),
         }
       : null,
   };

@@ -69,7 +69,7 @@ name  = "main"
 [media]
 type         = "disk"
 firmware     = ["bios", "uefi"]
-partitioning = "mbr"
+partitioning = "gpt"
 output       = "disk.img"
 size         = "64M"
 
@@ -102,7 +102,7 @@ const FULL_JSON = JSON.stringify({
     { start: 0, end: '0x9fc00' },
     { start: '0x100000', size: '255M', type: 'usable', name: 'main' },
   ],
-  media: { type: 'disk', firmware: ['bios', 'uefi'], partitioning: 'mbr', output: 'disk.img', size: '64M' },
+  media: { type: 'disk', firmware: ['bios', 'uefi'], partitioning: 'gpt', output: 'disk.img', size: '64M' },
   range: [{ name: 'rootfs', path: 'rootfs.img', flags: ['preload', 'ro'] }, { path: '/abs/scratch.bin' }],
 });
 
@@ -134,7 +134,7 @@ test('a full TOML config and the same in JSON give the same BuildSpec', () => {
       { name: 'rootfs', path: '/cfg/rootfs.img', flags: ['preload', 'ro'], key: 'range[0]' },
       { name: 'scratch.bin', path: '/abs/scratch.bin', flags: [], key: 'range[1]' },
     ],
-    media: { type: 'disk', firmware: ['bios', 'uefi'], partitioning: 'mbr', output: '/cfg/disk.img', size: 64n << 20n },
+    media: { type: 'disk', firmware: ['bios', 'uefi'], partitioning: 'gpt', output: '/cfg/disk.img', size: 64n << 20n },
   };
   assert.deepEqual(valueOf(FULL_TOML), expected);
   assert.deepEqual(valueOf(FULL_JSON, 'json'), expected);

@@ -226,7 +226,13 @@ const mediaTable = z.strictObject({
     .describe('Firmware the media boots on'),
   partitioning: z.enum(['mbr', 'gpt']).default('gpt'),
   output: nonEmpty('The disk image to write, relative to this file (default: this file name with .img)').optional(),
-  size: u64('Size of the boot partition in bytes, a multiple of 512 (default: sized for its content, rounded up to 1 MiB)', sectors).optional(),
+  size: u64('Size of the BIOS boot partition in bytes, a multiple of 512 (default: sized for its content, rounded up to 1 MiB)', sectors).optional(),
+}).superRefine((m, ctx) => {
+  if (!m.firmware.includes('uefi')) return;
+  if (m.partitioning !== 'gpt') report(ctx, ['partitioning'], 'CONFIG_TYPE', 'firmware "uefi" boots from a GPT disk with an EFI system partition, and partitioning is "mbr"', 'set partitioning = "gpt"');
+  if (m.size !== undefined && !m.firmware.includes('bios')) {
+    report(ctx, ['size'], 'CONFIG_TYPE', 'size sets the BIOS boot partition, and firmware is ["uefi"]: the EFI system partition is sized for its content', 'remove size');
+  }
 });
 
 const rangeEntry = z

@@ -64,6 +64,7 @@ export const CODES = codes({
   INSTALL_FILESYSTEM: { summary: 'the partition to install into holds a file system', hint: 'pick another partition, or pass --force to overwrite it (its contents are lost)' },
   // running
   QEMU_MISSING: { summary: 'QEMU is not installed', hint: 'install it (Debian: apt-get install qemu-system-x86) or set MIMG_QEMU to its path' },
+  FIRMWARE_MISSING: { summary: 'the UEFI firmware for QEMU (OVMF) is not installed', hint: 'install it (Debian: apt-get install ovmf) or set MIMG_OVMF_CODE and MIMG_OVMF_VARS to its code and variable store' },
   // usage
   USAGE: { summary: 'the command line is wrong', hint: 'run `mimg --help`' },
 });

@@ -70,7 +70,7 @@ for (const partitioning of ['mbr', 'gpt'] as const) {
 
     const dump = run('sfdisk', ['--dump', img]);
     assert.match(dump, new RegExp(`label: ${partitioning === 'mbr' ? 'dos' : 'gpt'}`));
-    const sectors = r.disk!.plan.partition.sectors;
+    const sectors = r.disk!.plan.partition!.sectors;
     assert.match(dump, partitioning === 'mbr' ? new RegExp(`hello\\.img1 : start=\\s*2048, size=\\s*${sectors}, type=da, bootable`) : new RegExp(`hello\\.img1 : start=\\s*2048, size=\\s*${sectors}, type=6D696D67-626F-4F74-9A3B-766F6C756D65, uuid=[0-9A-F-]+, name="mimg boot", attrs="LegacyBIOSBootable"`));
     assert.match(run('fdisk', ['-l', img]), /hello\.img1/);
     if (partitioning === 'mbr') assert.match(run('sfdisk', ['--verify', img]), /No errors detected/);
@@ -106,7 +106,7 @@ test('a large partition stays sparse, a 64 MiB range streams into place, and a r
   assert.equal(r.disk!.plan.size, (256n + 2n) << 20n, 'GPT: 1 MiB before the partition, the backup in the last MiB');
   const st = statSync(img);
   assert.ok(st.blocks * 512 < 70 << 20, `${st.blocks * 512} bytes allocated for a ${st.size}-byte disk`);
-  const x = r.disk!.plan.volume.ranges.find((y) => y.name === 'big')!;
+  const x = r.disk!.plan.volume!.ranges.find((y) => y.name === 'big')!;
   assert.equal(hashOf(img, (2048n + x.lba) * 512n, x.size), hashFile(big));
   const first = hashFile(img);
   await build(config, undefined, undefined, stages);
@@ -129,8 +129,11 @@ test('every input problem is reported before anything is written', { skip }, asy
   assert.equal(existsSync(join(dir, 'hello.mimg')), false, 'no .mimg written');
   assert.equal(existsSync(join(dir, 'mimg.img')), false);
 
+  // The stand-in stages have no BOOTX64.EFI.
   const uefi = example('\n[media]\nfirmware = ["bios", "uefi"]\n');
-  assert.deepEqual(await rejects(build(uefi, undefined, undefined, standInStages())), ['CONFIG_TYPE media.firmware']);
+  assert.deepEqual(await rejects(build(uefi, undefined, undefined, standInStages())), ['MEDIA_STAGE']);
+  const mbr = example('\n[media]\nfirmware = ["uefi"]\npartitioning = "mbr"\nsize = "4M"\n');
+  assert.deepEqual(await rejects(build(mbr, undefined, undefined, standInStages())), ['CONFIG_TYPE media.partitioning', 'CONFIG_TYPE media.size']);
 });
 
 test('[media] size too small: MEDIA_SIZE, and no disk image', { skip }, async () => {

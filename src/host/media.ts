@@ -5,19 +5,21 @@
 
 import { basename } from 'node:path';
 import type { BuildSpec, MediaSpec } from '../config/types.js';
-import { MimgError, issue } from '../diagnostics/issue.js';
+import { MimgError } from '../diagnostics/issue.js';
 import { encodeHead } from '../formats/mimg/index.js';
 import type { MimgImage } from '../formats/mimg/types.js';
 import { planDisk, type DiskPlan, type RangeInput } from '../media/index.js';
 import { writeDisk } from './disk.js';
 import { dataInput } from './files.js';
 import { allOrIssues } from './settle.js';
-import { PREBUILT, readStages, type BiosStages } from './stages.js';
+import { PREBUILT, readStages, readUefiStages, type BiosStages, type UefiStages } from './stages.js';
 import type { Progress } from './write.js';
 
 export interface MediaInputs {
   media: MediaSpec;
   stages: BiosStages;
+  /** With firmware "uefi". */
+  uefi?: UefiStages;
   ranges: RangeInput[];
 }
 
@@ -30,23 +32,23 @@ export interface DiskResult {
 export async function prepareMedia(spec: BuildSpec, stagesDir = PREBUILT): Promise<MediaInputs | undefined> {
   const media = spec.media;
   if (media?.type !== 'disk') return undefined;
-  if (media.firmware.includes('uefi')) {
-    throw new MimgError(issue('CONFIG_TYPE', 'firmware "uefi" is not supported by this version of mimg; it writes BIOS disks', { file: spec.configPath, where: 'media.firmware', hint: 'set firmware = ["bios"]' }));
-  }
-  const [stages, ...ranges] = await allOrIssues<[BiosStages, ...RangeInput[]]>([
+  const [stages, uefi, ...ranges] = await allOrIssues<[BiosStages, UefiStages | undefined, ...RangeInput[]]>([
     readStages(stagesDir),
+    media.firmware.includes('uefi') ? readUefiStages(stagesDir) : Promise.resolve(undefined),
     ...spec.ranges.map(async (r): Promise<RangeInput> => {
       const { size } = await dataInput(r.path, false, `${r.key}.path`);
       return { name: r.name, size, source: { kind: 'file', path: r.path, offset: 0n }, flags: r.flags, nameKey: `${r.key}.name`, pathKey: `${r.key}.path`, file: spec.configPath };
     }),
   ]);
-  return { media, stages, ranges };
+  return { media, stages, ranges, ...(uefi && { uefi }) };
 }
 
 /** Plans the disk around the .mimg just written at `imagePath` and writes it to [media] output. */
 export async function writeMedia(inputs: MediaInputs, imagePath: string, image: MimgImage, configPath: string, progress?: Progress): Promise<DiskResult> {
-  const { media, stages, ranges } = inputs;
+  const { media, stages, ranges, uefi } = inputs;
   const plan = planDisk({
+    firmware: media.firmware,
+    ...(uefi && { uefi: { bootx64: uefi.bootx64, loaderElf: stages.loaderElf } }),
     partitioning: media.partitioning,
     ...(media.size !== undefined && { partitionSize: media.size, sizeKey: 'media.size' }),
     file: configPath,

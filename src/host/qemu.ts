@@ -5,6 +5,9 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MimgError, issue } from '../diagnostics/issue.js';
 
@@ -51,17 +54,55 @@ function notInstalled(): MimgError {
   return new MimgError(issue('QEMU_MISSING', `${QEMU} was not found`));
 }
 
-/** A BIOS disk image booted by SeaBIOS from an IDE or virtio-blk drive. */
+/** Debian's OVMF (package ovmf): the firmware's code, and the variable store each machine gets a copy of. */
+export const OVMF_CODE = process.env.MIMG_OVMF_CODE ?? '/usr/share/OVMF/OVMF_CODE_4M.fd';
+export const OVMF_VARS = process.env.MIMG_OVMF_VARS ?? '/usr/share/OVMF/OVMF_VARS_4M.fd';
+
+export function ovmfAvailable(): boolean {
+  return existsSync(OVMF_CODE) && existsSync(OVMF_VARS);
+}
+
+/**
+ * QEMU's arguments for UEFI firmware: OVMF's code read-only, `vars` (a copy
+ * of OVMF_VARS the firmware may write), no network card (OVMF would try a
+ * network boot before the disk), and S3 off: with S3 on, OVMF keeps ACPI
+ * NVS memory at 8 MiB for resume, where mimgload is linked.
+ */
+export function uefiArgs(vars: string): string[] {
+  return [
+    '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+    '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
+    '-net', 'none',
+    '-global', 'PIIX4_PM.disable_s3=1',
+  ];
+}
+
+/** Runs `use` with a fresh copy of OVMF's variable store, removed afterwards. */
+export async function withUefiVars<T>(use: (vars: string) => Promise<T>): Promise<T> {
+  if (!ovmfAvailable()) throw new MimgError(issue('FIRMWARE_MISSING', `OVMF was not found at ${OVMF_CODE} and ${OVMF_VARS}`));
+  const dir = await mkdtemp(join(tmpdir(), 'mimg-ovmf-'));
+  try {
+    const vars = join(dir, 'OVMF_VARS.fd');
+    await copyFile(OVMF_VARS, vars);
+    return await use(vars);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A disk image booted from an IDE or virtio-blk drive by SeaBIOS, or by OVMF with `uefiVars`. */
 export interface DiskBootOptions {
   disk: string;
   bus: 'ide' | 'virtio';
   memory: string;
+  /** OVMF's variable store (withUefiVars): boot through UEFI. */
+  uefiVars?: string;
   extraArgs?: readonly string[];
 }
 
 /** QEMU's arguments for booting a disk image. */
 export function diskArgs(o: DiskBootOptions): string[] {
-  return ['-drive', `file=${o.disk},format=raw,if=${o.bus}`, ...machineArgs(o.memory), ...(o.extraArgs ?? [])];
+  return [...(o.uefiVars ? uefiArgs(o.uefiVars) : []), '-drive', `file=${o.disk},format=raw,if=${o.bus}`, ...machineArgs(o.memory), ...(o.extraArgs ?? [])];
 }
 
 /** Boot with the serial console on this terminal; resolves to QEMU's exit status. */

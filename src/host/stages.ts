@@ -7,16 +7,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MimgError, inFile, issue, type Result } from '../diagnostics/issue.js';
 import { parseElf } from '../formats/elf/index.js';
-import { checkStages, flattenLoader, type FlatLoader, type Stages } from '../media/index.js';
+import { checkBootx64, checkStages, flattenLoader, type FlatLoader, type Stages } from '../media/index.js';
 
 /** stages/prebuilt/ inside the package. */
 export const PREBUILT = fileURLToPath(new URL('../../../stages/prebuilt/', import.meta.url));
 
-export const STAGE_FILES = { mbr: 'mbr.bin', pbr: 'pbr.bin', stage2: 'stage2.bin', loader: 'mimgload.elf' } as const;
+export const STAGE_FILES = { mbr: 'mbr.bin', pbr: 'pbr.bin', stage2: 'stage2.bin', loader: 'mimgload.elf', bootx64: 'BOOTX64.EFI' } as const;
 
 export interface BiosStages {
   stages: Stages;
   loader: FlatLoader;
+  /** mimgload.elf as it is: the EFI system partition holds the file. */
+  loaderElf: Uint8Array;
+}
+
+export interface UefiStages {
+  bootx64: Uint8Array;
 }
 
 const KEYS = ['mbr', 'pbr', 'stage2', 'loader'] as const;
@@ -42,5 +48,20 @@ export async function readStages(dir = PREBUILT): Promise<BiosStages> {
   const stages = checkStages({ mbr, pbr, stage2 }, { mbr: path('mbr'), pbr: path('pbr'), stage2: path('stage2') });
   const loader = loaderOf(elf, path('loader'));
   if (!stages.value || !loader.value) throw new MimgError([...stages.issues, ...loader.issues]);
-  return { stages: stages.value, loader: loader.value };
+  return { stages: stages.value, loader: loader.value, loaderElf: elf };
+}
+
+/** The UEFI bootstrapper, BOOTX64.EFI, from `dir`, checked. */
+export async function readUefiStages(dir = PREBUILT): Promise<UefiStages> {
+  const path = join(dir, STAGE_FILES.bootx64);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new MimgError(issue('MEDIA_STAGE', e.code === 'ENOENT' ? 'missing: the UEFI stage is not built' : `cannot read: ${e.message}`, { file: path }));
+  }
+  const issues = checkBootx64(bytes, path);
+  if (issues.length > 0) throw new MimgError(issues);
+  return { bootx64: bytes };
 }

@@ -68,21 +68,21 @@ for (const partitioning of ['mbr', 'gpt'] as const) {
     plan.extents.reduce((at, e) => (assert.equal(e.offset, at), e.offset + e.length), 0n);
     assert.equal(plan.extents.reduce((n, e) => n + e.length, 0n), plan.size);
     assert.equal(plan.size % (1n << 20n), 0n, 'the disk ends on a MiB boundary');
-    assert.equal(plan.partition.lba, 2048n);
+    assert.equal(plan.partition!.lba, 2048n);
 
     const disk = materialise(plan);
     const back = readDisk(readSectors(disk), plan.size / SECTOR);
     assert.deepEqual(back.issues, []);
     const d = back.value!;
     assert.equal(d.partitioning, partitioning);
-    assert.deepEqual(d.partitions.map((p) => [p.number, p.firstLba, p.sectors, p.bootable]), [[1, 2048n, plan.partition.sectors, true]]);
-    assert.deepEqual(d.patch, plan.volume.patch);
-    assert.deepEqual(d.volume?.header, plan.volume.header);
-    assert.deepEqual(d.volume?.ranges, plan.volume.ranges);
-    assert.deepEqual(verifyVolume(plan.volume.header, plan.volume.ranges, plan.partition), []);
+    assert.deepEqual(d.partitions.map((p) => [p.number, p.firstLba, p.sectors, p.bootable]), [[1, 2048n, plan.partition!.sectors, true]]);
+    assert.deepEqual(d.patch, plan.volume!.patch);
+    assert.deepEqual(d.volume?.header, plan.volume!.header);
+    assert.deepEqual(d.volume?.ranges, plan.volume!.ranges);
+    assert.deepEqual(verifyVolume(plan.volume!.header, plan.volume!.ranges, plan.partition!), []);
 
-    const at = (lba: bigint, length: number) => disk.subarray(Number((plan.partition.lba + lba) * SECTOR), Number((plan.partition.lba + lba) * SECTOR) + length);
-    const [l, i, f] = plan.volume.ranges;
+    const at = (lba: bigint, length: number) => disk.subarray(Number((plan.partition!.lba + lba) * SECTOR), Number((plan.partition!.lba + lba) * SECTOR) + length);
+    const [l, i, f] = plan.volume!.ranges;
     assert.deepEqual([l!.name, l!.type, l!.loadAddress, l!.entry], ['mimgload', 'loader', 0x800000n, 0x80000cn]);
     assert.deepEqual([i!.name, i!.type, i!.flags], ['hello.mimg', 'image', ['preload']]);
     assert.deepEqual([f!.name, f!.type, f!.flags], ['rootfs', 'data', ['preload', 'ro']]);
@@ -106,9 +106,9 @@ test('the same inputs give the same disk; other content gives other identifiers'
 
 test('[media] size: taken as given, and too small is MEDIA_SIZE naming what the volume needs', () => {
   const sized = planDisk(input('mbr', { partitionSize: 64n << 20n, sizeKey: 'media.size' })).value!;
-  assert.equal(sized.partition.sectors, (64n << 20n) / SECTOR);
+  assert.equal(sized.partition!.sectors, (64n << 20n) / SECTOR);
   assert.equal(sized.size, (65n << 20n), 'MBR: 1 MiB before the partition, nothing after');
-  const needed = planDisk(input('gpt')).value!.volume.sectors * SECTOR;
+  const needed = planDisk(input('gpt')).value!.volume!.sectors * SECTOR;
   assert.ok(planDisk(input('gpt', { partitionSize: needed })).value, 'exactly the volume fits');
   const small = planDisk(input('gpt', { partitionSize: needed - SECTOR, sizeKey: 'media.size', file: 'mimg.toml' }));
   assert.equal(small.value, undefined);
@@ -199,3 +199,35 @@ test('tile fills gaps with zeros and refuses overlaps', () => {
   assert.throws(() => tile([e(0n, 5n), e(4n, 2n)], 20n), /overlaps/);
   assert.throws(() => tile([e(0n, 25n)], 20n), /past the end/);
 });
+
+for (const firmware of [['uefi'], ['bios', 'uefi']] as const) {
+  test(`a ${JSON.stringify(firmware)} GPT disk reads back: ${firmware.length > 1 ? 'the boot volume, then ' : ''}the EFI system partition with every file`, () => {
+    const bootx64 = Uint8Array.from({ length: 9000 }, (_, i) => (i * 13) & 0xff);
+    const loaderElf = Uint8Array.from({ length: 0x4100 }, (_, i) => (i * 17) & 0xff);
+    const r = planDisk(input('gpt', { firmware, uefi: { bootx64, loaderElf } }));
+    assert.deepEqual(r.issues, []);
+    const plan = r.value!;
+    const disk = materialise(plan);
+    assert.deepEqual(materialise(planDisk(input('gpt', { firmware, uefi: { bootx64, loaderElf } })).value!), disk, 'the same inputs give the same disk');
+    const back = readDisk(readSectors(disk), plan.size / SECTOR);
+    assert.deepEqual(back.issues, []);
+    const d = back.value!;
+    const esp = plan.esp!;
+    assert.deepEqual(d.partitions.map((p) => [p.number, p.type]), [
+      ...(firmware.length > 1 ? [[1, '6D696D67-626F-4F74-9A3B-766F6C756D65']] : []),
+      [firmware.length, 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B'],
+    ]);
+    assert.equal(d.esp?.lba, esp.lba);
+    assert.equal(esp.lba % 2048n, 0n);
+    assert.equal(d.volume !== undefined, firmware.length > 1, 'a boot volume only with bios');
+    assert.equal(d.patch !== undefined, firmware.length > 1, 'stage 1 only with bios');
+    const files = d.esp!.fat.entries.filter((e) => !e.directory);
+    assert.deepEqual(files.map((f) => f.path), ['/EFI/BOOT/BOOTX64.EFI', '/mimg/load.txt', '/mimg/mimgload.elf', '/mimg/hello.mimg', '/mimg/rootfs']);
+    const content = [bootx64, new TextEncoder().encode(esp.loadList), loaderElf, imageBytes, rootfs];
+    files.forEach((f, i) => assert.deepEqual(disk.subarray(Number(esp.lba * SECTOR + f.offset), Number(esp.lba * SECTOR + f.offset + f.size)), content[i], f.path));
+    // Each line names a file and where its bytes start in the partition, as the reader finds them.
+    const lines = esp.loadList.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' '));
+    assert.deepEqual(lines.map(([kind, name]) => `${kind} ${name}`), ['loader mimgload.elf', 'image hello.mimg', 'module rootfs']);
+    for (const [, name, offset] of lines) assert.equal(BigInt(offset!), files.find((f) => f.path === `/mimg/${name}`)!.offset, name);
+  });
+}

@@ -10,7 +10,8 @@ import {
   PATCH, VOLUME_HEADER, decodePatch, decodeRangeTable, decodeVolumeHeader, hasVolumeMagic, headerWhere, patchWhere, verifyPatch, verifyVolume,
   type BootRange, type Stage1Patch, type VolumeHeader,
 } from '../formats/bootvol/index.js';
-import { ATTR_LEGACY_BIOS_BOOTABLE, announcesGpt, readGpt, TYPE_NAMES as GPT_TYPE_NAMES, type Gpt } from '../formats/gpt/index.js';
+import { readFat32, type FatVolume } from '../formats/fat/index.js';
+import { ATTR_LEGACY_BIOS_BOOTABLE, announcesGpt, readGpt, TYPE_ESP, TYPE_NAMES as GPT_TYPE_NAMES, type Gpt } from '../formats/gpt/index.js';
 import { parseMbr, STATUS_ACTIVE, TYPE_EMPTY, TYPE_NAMES as MBR_TYPE_NAMES, verifyMbr, type Mbr } from '../formats/mbr/index.js';
 
 export interface DiskPartition {
@@ -46,6 +47,14 @@ export interface DiskReport {
   partitions: DiskPartition[];
   patch?: Stage1Patch;
   volume?: DiskVolume;
+  /** The first EFI system partition's FAT32 volume and its files. */
+  esp?: DiskEsp;
+}
+
+export interface DiskEsp {
+  partition: number;
+  lba: bigint;
+  fat: FatVolume;
 }
 
 /** A range table larger than this many sectors is corruption, not a table (it would hold over 6500 ranges). */
@@ -113,8 +122,15 @@ export function readDisk(read: ReadSectors, sectors: bigint): Result<DiskReport>
     issues.push(...v.issues);
     volume = v.volume;
   }
+  let esp: DiskEsp | undefined;
+  const espPartition = partitions.find((q) => q.type === TYPE_ESP);
+  if (espPartition) {
+    const f = readFat32((lba, count) => read(espPartition.firstLba + lba, count), espPartition.sectors);
+    issues.push(...f.issues.map((i) => ({ ...i, where: `partition ${espPartition.number}: ${i.where ?? ''}` })));
+    if (f.value) esp = { partition: espPartition.number, lba: espPartition.firstLba, fat: f.value };
+  }
   return {
-    value: { sectors, partitioning: announcesGpt(mbr) ? 'gpt' : 'mbr', sector0, mbr, ...(gpt && { gpt }), partitions, ...(patch && { patch }), ...(volume && { volume }) },
+    value: { sectors, partitioning: announcesGpt(mbr) ? 'gpt' : 'mbr', sector0, mbr, ...(gpt && { gpt }), partitions, ...(patch && { patch }), ...(volume && { volume }), ...(esp && { esp }) },
     issues,
   };
 }

@@ -86,3 +86,23 @@ export function flattenLoader(elf: ElfFile, file: string): Result<FlatLoader> {
   for (const s of elf.loads) bytes.set(s.data, Number(s.paddr - start));
   return { value: { bytes, loadAddress: start, entry: elf.entry }, issues: [] };
 }
+
+const PE_MACHINE_X64 = 0x8664;
+const PE32_PLUS = 0x20b;
+const SUBSYSTEM_EFI_APPLICATION = 10;
+
+/** BOOTX64.EFI must be what x86-64 UEFI firmware runs: a PE32+ image for x86-64, subsystem EFI application. */
+export function checkBootx64(bytes: Uint8Array, file: string): Issue[] {
+  const fail = (m: string): Issue[] => [issue('MEDIA_STAGE', m, { file })];
+  if (bytes.length < 0x40 || bytes[0] !== 0x4d || bytes[1] !== 0x5a) return fail('not a PE image (no MZ header)');
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const pe = v.getUint32(0x3c, true);
+  if (pe + 24 + 70 > bytes.length || v.getUint32(pe, true) !== 0x00004550) return fail('not a PE image (no PE signature)');
+  const machine = v.getUint16(pe + 4, true);
+  const magic = v.getUint16(pe + 24, true);
+  const subsystem = v.getUint16(pe + 24 + 68, true);
+  if (machine !== PE_MACHINE_X64 || magic !== PE32_PLUS || subsystem !== SUBSYSTEM_EFI_APPLICATION) {
+    return fail(`machine ${hex(machine)}, optional header ${hex(magic)}, subsystem ${subsystem}: BOOTX64.EFI must be PE32+ (0x20b) for x86-64 (0x8664), subsystem EFI application (10)`);
+  }
+  return [];
+}

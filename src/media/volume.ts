@@ -52,7 +52,7 @@ export interface VolumePlan {
 }
 
 /** Every range's name valid and unique (mimgload's, the image's and every [[range]]'s), its size above 0 and below 4 GiB. */
-function inputIssues(inputs: readonly Omit<RangeInput, 'flags'>[]): Issue[] {
+export function rangeInputIssues(inputs: readonly Omit<RangeInput, 'flags'>[]): Issue[] {
   const issues: Issue[] = [];
   const seen = new Map<string, string>([[LOADER_NAME, "mimgload's range"]]);
   for (const r of inputs) {
@@ -70,7 +70,7 @@ function inputIssues(inputs: readonly Omit<RangeInput, 'flags'>[]): Issue[] {
 
 /** The volume for a partition starting at absolute LBA `volumeLba`. */
 export function planVolume(input: VolumeInput, volumeLba: bigint): Result<VolumePlan> {
-  const issues = inputIssues([input.image, ...input.ranges]);
+  const issues = rangeInputIssues([input.image, ...input.ranges]);
   if (issues.length > 0) return { issues };
 
   const stage2Sectors = sectorsFor(BigInt(input.stages.stage2.length));

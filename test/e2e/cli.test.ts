@@ -285,4 +285,17 @@ describe('mimg run', () => {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /^mimg: error\[QEMU_MISSING\] .*no-such-qemu was not found; hint: install it/m);
   });
+
+  test('--uefi: an image is a usage error; a BIOS-only disk, or no OVMF, one line and exit 1', () => {
+    const dir = exampleCopy();
+    mimg(['build', join(dir, 'mimg.toml')]);
+    expectExit(2, ['run', join(dir, 'hello.mimg'), '--uefi']);
+    const config = join(dir, 'mimg.toml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}\n[media]\nfirmware = ["bios"]\n`);
+    assert.match(expectExit(1, ['run', config, '--uefi']).stderr, /^mimg: error\[CONFIG_TYPE\] .*media\.firmware: --uefi boots the disk from UEFI firmware, and \[media\] firmware does not list "uefi"/m);
+    writeFileSync(config, readFileSync(config, 'utf8').replace('["bios"]', '["uefi"]'));
+    const r = spawnSync(process.execPath, [CLI, 'run', config, '--uefi'], { encoding: 'utf8', env: { ...process.env, MIMG_OVMF_CODE: join(dir, 'no-ovmf.fd') } });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^mimg: error\[FIRMWARE_MISSING\] OVMF was not found at .*no-ovmf\.fd/m);
+  });
 });

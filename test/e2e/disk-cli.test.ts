@@ -85,7 +85,7 @@ describe('mimg inspect DISK', { skip: noStandInStages }, () => {
     const config = example('\n[media]\npartitioning = "mbr"\noutput = "disk.img"\n');
     const r = await build(config, undefined, undefined, standInStages());
     const img = r.disk!.output;
-    const table = Number((r.disk!.plan.partition.lba + r.disk!.plan.volume.header.rangesLba) * 512n);
+    const table = Number((r.disk!.plan.partition!.lba + r.disk!.plan.volume!.header.rangesLba) * 512n);
     const fd = openSync(img, 'r+');
     writeSync(fd, Buffer.from('X'), 0, 1, table + 32 + 80 + 1); // a byte of the image range's name
     closeSync(fd);

@@ -47,11 +47,14 @@ export const TYPE_MIMG = '6D696D67-626F-4F74-9A3B-766F6C756D65';
 /** The BIOS boot partition (GRUB's core.img lives there); also accepted as an install target. */
 export const TYPE_BIOS_BOOT = '21686148-6449-6E6F-744E-656564454649';
 
+/** The EFI system partition (UEFI 2.10 section 5.3.3): FAT, where firmware looks for boot applications. */
+export const TYPE_ESP = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
+
 /** Names of common types, for listings. */
 export const TYPE_NAMES: Readonly<Record<string, string>> = {
   [TYPE_MIMG]: 'mimg boot volume',
   [TYPE_BIOS_BOOT]: 'BIOS boot',
-  'C12A7328-F81F-11D2-BA4B-00A0C93EC93B': 'EFI System',
+  [TYPE_ESP]: 'EFI System',
   '0FC63DAF-8483-4772-8E79-3D69D8477DE4': 'Linux filesystem',
   '0657FD6D-A4AB-43C4-84E5-0933C84B4F4F': 'Linux swap',
   'E6D6D379-F507-44C2-A23C-238F2A3DF928': 'Linux LVM',

@@ -1,0 +1,142 @@
+/* handoff.c — the firmware-independent description BOOTX64.EFI hands
+ * mimgload: the same Multiboot2 information as the BIOS bootstrapper's
+ * (docs/format/boot-volume.md sections 4 and 8), with the memory map
+ * converted from UEFI's to E820's types. */
+
+#include "acpi.h"
+#include "mem.h"
+#include "multiboot2.h"
+#include "range.h"
+#include "uefi.h"
+
+#define IMAGE_OPTION   "image="
+#define LOW_MEMORY_END (640 * KIB) /* mem_lower counts at most this */
+
+/* E820 / ACPI address range types. */
+#define E820_USABLE     1
+#define E820_RESERVED   2
+#define E820_ACPI       3
+#define E820_NVS        4
+#define E820_UNUSABLE   5
+#define E820_PERSISTENT 7
+
+uint32_t e820_type(uint32_t efi_type)
+{
+    switch (efi_type) {
+    case EFI_LOADER_CODE:
+    case EFI_LOADER_DATA:
+    case EFI_BOOT_SERVICES_CODE:
+    case EFI_BOOT_SERVICES_DATA:
+    case EFI_CONVENTIONAL_MEMORY:
+        return E820_USABLE; /* free once boot services are gone */
+    case EFI_ACPI_RECLAIM_MEMORY:
+        return E820_ACPI;
+    case EFI_ACPI_MEMORY_NVS:
+        return E820_NVS;
+    case EFI_UNUSABLE_MEMORY:
+        return E820_UNUSABLE;
+    case EFI_PERSISTENT_MEMORY:
+        return E820_PERSISTENT;
+    default: /* reserved, runtime services, MMIO, PAL code, unaccepted, OEM and OS types */
+        return E820_RESERVED;
+    }
+}
+
+static struct mem_entry sorted[EFI_MAP_MAX];
+
+bool convert_map(const struct efi_map *m, struct memmap *out)
+{
+    uint64_t n = efi_descriptor_count(m);
+    if (n > EFI_MAP_MAX)
+        n = EFI_MAP_MAX; /* the buffer holds no more */
+    /* Insertion sort by address: firmware maps are nearly sorted already. */
+    for (uint64_t i = 0; i < n; i++) {
+        const struct efi_memory_descriptor *d = efi_descriptor(m, i);
+        struct mem_entry e = { .base = d->physical_start, .len = d->pages * EFI_PAGE_SIZE,
+                               .type = e820_type(d->type) };
+        uint64_t k = i;
+        for (; k > 0 && sorted[k - 1].base > e.base; k--)
+            sorted[k] = sorted[k - 1];
+        sorted[k] = e;
+    }
+    out->count = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        struct mem_entry *last = out->count ? &out->entry[out->count - 1] : 0;
+        if (last && last->type == sorted[i].type && last->base + last->len == sorted[i].base) {
+            last->len += sorted[i].len;
+            continue;
+        }
+        if (sorted[i].len && !memmap_add(out, sorted[i].base, sorted[i].len, sorted[i].type))
+            return false;
+    }
+    return true;
+}
+
+static uint8_t *info_at;
+static uint32_t used;
+
+/* A zeroed tag of `size` bytes, header included, at the next 8-aligned offset. */
+static void *tag(uint32_t type, uint32_t size)
+{
+    struct mb2_tag *t = (struct mb2_tag *)(info_at + used);
+    memset(t, 0, size);
+    t->type = type;
+    t->size = size;
+    used += (uint32_t)align_up(size, MB2_TAG_ALIGN);
+    return t;
+}
+
+static void string_tag(uint32_t type, const char *prefix, const char *s)
+{
+    uint32_t np = (uint32_t)strlen(prefix), ns = (uint32_t)strlen(s);
+    char *p = (char *)tag(type, sizeof(struct mb2_tag) + np + ns + 1) + sizeof(struct mb2_tag);
+    memcpy(p, prefix, np);
+    memcpy(p + np, s, ns); /* the NUL is the tag's zeroing */
+}
+
+uint32_t build_info(uint8_t *info, const struct boot *b)
+{
+    info_at = info;
+    used = sizeof(struct mb2_info);
+    string_tag(MB2_TAG_CMDLINE, IMAGE_OPTION, b->module[0].name);
+    string_tag(MB2_TAG_LOADER_NAME, "", STAGE);
+
+    for (uint32_t i = 0; i < b->module_count; i++) {
+        const struct loaded *l = &b->module[i];
+        uint32_t n = (uint32_t)strlen(l->name);
+        struct mb2_tag_module *m = tag(MB2_TAG_MODULE, sizeof *m + n + 1);
+        m->mod_start = (uint32_t)l->addr;
+        m->mod_end = (uint32_t)(l->addr + l->size);
+        memcpy(m + 1, l->name, n);
+    }
+
+    /* Basic memory, as the BIOS bootstrapper computes it from its map. */
+    uint64_t lower_end, upper_end;
+    memmap_usable(&b->map, 0, LOW_MEMORY_END, &lower_end);
+    memmap_usable(&b->map, MIB, GIB4, &upper_end);
+    struct mb2_tag_meminfo *mi = tag(MB2_TAG_MEMINFO, sizeof *mi);
+    mi->mem_lower = (uint32_t)(lower_end / KIB);
+    mi->mem_upper = (uint32_t)((upper_end - MIB) / KIB);
+
+    uint32_t map_bytes = b->map.count * (uint32_t)sizeof(struct mem_entry);
+    struct mb2_tag_mmap *mm = tag(MB2_TAG_MMAP, sizeof *mm + map_bytes);
+    mm->entry_size = sizeof(struct mem_entry);
+    mm->entry_version = MB2_MMAP_ENTRY_VERSION;
+    memcpy(mm + 1, b->map.entry, map_bytes);
+
+    if (b->rsdp) {
+        uint32_t type = b->rsdp_size == RSDP_V1_SIZE ? MB2_TAG_ACPI_OLD : MB2_TAG_ACPI_NEW;
+        memcpy((struct mb2_tag *)tag(type, sizeof(struct mb2_tag) + b->rsdp_size) + 1, b->rsdp, b->rsdp_size);
+    }
+
+    uint32_t *cpus =
+        (uint32_t *)((struct mb2_tag *)tag(MB2_TAG_MIMG_CPUS, sizeof(struct mb2_tag) + 4 + b->cpu_count * 4) + 1);
+    cpus[0] = b->cpu_count;
+    memcpy(cpus + 1, b->cpu, b->cpu_count * 4);
+
+    tag(MB2_TAG_END, sizeof(struct mb2_tag));
+    struct mb2_info *head = (struct mb2_info *)info;
+    head->total_size = used;
+    head->reserved = 0;
+    return used;
+}

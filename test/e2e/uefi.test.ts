@@ -1,0 +1,153 @@
+// UEFI disk media end to end: `mimg build` with [media] firmware "uefi"
+// writes a GPT disk whose EFI system partition OVMF boots through
+// BOOTX64.EFI and mimgload. The guest's report is compared with `mimg
+// inspect --json`; the memory map it received with the raw map OVMF gave
+// BOOTX64.EFI, converted here from the UEFI types independently; the
+// partition with fsck.fat and mtools. One ["bios", "uefi"] disk boots under
+// SeaBIOS and OVMF alike.
+
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { diskArgs, ovmfAvailable, runCaptured, withUefiVars, QEMU } from '../../src/host/qemu.js';
+import { assertMatches, image, kernels, MEMORY, mimg, report, TIMEOUT_MS } from '../support/bootcheck.js';
+import { KERNEL_TOOLS } from '../support/kernels.js';
+import type { MemoryMapEntry } from '../support/transcript.js';
+import { missingTools, run } from '../support/toolchain.js';
+
+const BOOTX64 = new URL('../../../stages/prebuilt/BOOTX64.EFI', import.meta.url).pathname;
+const skip =
+  missingTools(QEMU, 'sgdisk', 'fsck.fat', 'mdir', 'mcopy', ...KERNEL_TOOLS) ??
+  (ovmfAvailable() ? undefined : 'OVMF is not installed (Debian package ovmf)') ??
+  (existsSync(BOOTX64) ? undefined : 'stages/prebuilt/BOOTX64.EFI is missing');
+
+const BIG = 64 << 20;
+/** OVMF at 128 MiB has no 64 MiB of contiguous free memory left below its own allocations. */
+const UEFI_MEMORY = '256M';
+
+interface EspJson {
+  lba: string;
+  files: { path: string; size: string; offset: string | null }[];
+}
+
+function uefiDisk(name: string, protocol: 'multiboot1' | 'multiboot2', firmware: string, withBigRange: boolean) {
+  const kernel = protocol === 'multiboot1' ? kernels().mb1 : kernels().mb2;
+  const range = withBigRange ? `[[range]]\nname = "ramdisk"\npath = "ramdisk.bin"\nflags = ["preload", "ro"]\n` : '';
+  const img = image(`uefi-${name}`, protocol, kernel, `${range}[media]\nfirmware = ${firmware}\n`, (dir) => {
+    if (withBigRange) writeFileSync(join(dir, 'ramdisk.bin'), Buffer.alloc(BIG, 0x5a));
+  });
+  const disk = join(img.dir, 'mimg.img');
+  const inspected = JSON.parse(mimg('inspect', disk, '--json')) as { partitions: { type: string; firstLba: string; sectors: string }[]; esp: EspJson; stage1: unknown };
+  return { ...img, disk, inspected, esp: inspected.esp, mtools: `${disk}@@${BigInt(inspected.esp.lba) * 512n}` };
+}
+
+const bootUefi = (disk: string, bus: 'ide' | 'virtio', stopWhen?: RegExp, extraArgs: string[] = []) =>
+  withUefiVars((uefiVars) => runCaptured(diskArgs({ disk, bus, memory: UEFI_MEMORY, uefiVars, extraArgs }), TIMEOUT_MS, stopWhen));
+
+/** The ESP as a file of its own, for fsck.fat (which takes no offset). */
+function extractEsp(disk: string, esp: { firstLba: string; sectors: string }, out: string): void {
+  const buf = Buffer.alloc(Number(BigInt(esp.sectors) * 512n));
+  const fd = openSync(disk, 'r');
+  readSync(fd, buf, 0, buf.length, Number(BigInt(esp.firstLba) * 512n));
+  closeSync(fd);
+  writeFileSync(out, buf);
+}
+
+/**
+ * UEFI memory types as E820 types (ACPI 6.5 table 15.6, and what Linux's EFI
+ * stub does): memory the loader or boot services held is free once they
+ * are gone. Then sorted, and neighbours of one type merged.
+ */
+function e820FromEfi(efi: { type: number; base: bigint; pages: bigint }[]): MemoryMapEntry[] {
+  const TYPE: Record<number, number> = { 1: 1, 2: 1, 3: 1, 4: 1, 7: 1, 8: 5, 9: 3, 10: 4, 14: 7 };
+  const out: MemoryMapEntry[] = [];
+  for (const d of [...efi].sort((a, b) => (a.base < b.base ? -1 : 1))) {
+    const e = { base: d.base, length: d.pages * 4096n, type: TYPE[d.type] ?? 2 };
+    const last = out.at(-1);
+    if (last && last.type === e.type && last.base + last.length === e.base) last.length += e.length;
+    else if (e.length > 0n) out.push(e);
+  }
+  return out;
+}
+
+describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concurrency: 2 }, () => {
+  test('one ["bios", "uefi"] disk with a 64 MiB preloaded range boots under OVMF and under SeaBIOS; the map handed over is OVMF\'s', async () => {
+    const img = uefiDisk('both', 'multiboot2', '["bios", "uefi"]', true);
+    assert.deepEqual(img.inspected.partitions.map((p) => p.type), ['6D696D67-626F-4F74-9A3B-766F6C756D65', 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B']);
+    assert.match(run('sgdisk', ['-v', img.disk]), /No problems found/);
+    // mtools reads what inspect lists, byte for byte.
+    const listing = run('mdir', ['-i', img.mtools, '-/', '-b', '::']).split('\n').filter((l) => l && !l.endsWith('/'));
+    assert.deepEqual(listing.sort(), img.esp.files.map((f) => `::${f.path}`).sort());
+    for (const [esp, local] of [['/mimg/ramdisk', 'ramdisk.bin'], ['/mimg/uefi-both.mimg', 'uefi-both.mimg']] as const) {
+      const out = join(img.dir, `back-${local}`);
+      run('mcopy', ['-n', '-i', img.mtools, `::${esp}`, out]);
+      assert.ok(readFileSync(out).equals(readFileSync(join(img.dir, local))), esp);
+    }
+    // The debug option: BOOTX64.EFI logs the firmware's raw map.
+    const list = join(img.dir, 'load.txt');
+    run('mcopy', ['-n', '-i', img.mtools, '::/mimg/load.txt', list]);
+    writeFileSync(list, `${readFileSync(list, 'utf8')}option efi-map\n`);
+    run('mcopy', ['-o', '-i', img.mtools, list, '::/mimg/load.txt']);
+
+    // One after the other: QEMU locks the disk image it runs.
+    const uefi = await bootUefi(img.disk, 'ide');
+    const bios = await runCaptured(diskArgs({ disk: img.disk, bus: 'ide', memory: MEMORY }), TIMEOUT_MS);
+    const extra = [{ string: 'ramdisk', file: 'ramdisk.bin' }];
+    for (const b of [uefi, bios]) assertMatches(report(b), img, b, extra);
+    assert.match(bios.serial, /mimg bios: loaded image/);
+    assert.match(uefi.serial, /mimg uefi: reading the files by ATA bus-master DMA after ExitBootServices/);
+    assert.match(uefi.serial, new RegExp(`mimg uefi: loaded module 'ramdisk' 0x${BIG.toString(16)} bytes`));
+
+    const r = report(uefi);
+    const raw = [...uefi.serial.matchAll(/^mimg uefi: efi-map type=(\d+) base=0x([0-9a-f]+) pages=0x([0-9a-f]+) attr=0x[0-9a-f]+\r?$/gm)].map((m) => ({
+      type: Number(m[1]),
+      base: BigInt(`0x${m[2]}`),
+      pages: BigInt(`0x${m[3]}`),
+    }));
+    const count = /memory map: (\d+) firmware descriptors/.exec(uefi.serial);
+    assert.equal(raw.length, Number(count?.[1]), 'one line per firmware descriptor');
+    assert.ok(raw.length > 10, uefi.serial);
+    assert.deepEqual(r.mmap, e820FromEfi(raw));
+    assert.equal(r.rsdp.length, 1, 'the RSDP from the configuration table');
+  });
+
+  test('a ["uefi"] disk on virtio-blk, Multiboot1 kernel: no BIOS boot code, a clean FAT32 ESP', async () => {
+    const img = uefiDisk('only', 'multiboot1', '["uefi"]', false);
+    assert.deepEqual(img.inspected.partitions.map((p) => p.type), ['C12A7328-F81F-11D2-BA4B-00A0C93EC93B']);
+    assert.equal(img.inspected.stage1, null);
+    assert.ok(readFileSync(img.disk).subarray(0, 440).every((b) => b === 0), 'the MBR holds no boot code');
+    const espFile = join(img.dir, 'esp.img');
+    extractEsp(img.disk, img.inspected.partitions[0]!, espFile);
+    const fsck = run('fsck.fat', ['-n', espFile]);
+    assert.match(fsck, /: \d+ files, \d+\/\d+ clusters\n$/, fsck);
+    assert.doesNotMatch(fsck, /fix|differ|wrong|invalid/i, fsck);
+    const b = await bootUefi(img.disk, 'virtio');
+    assertMatches(report(b), img, b);
+    assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/);
+  });
+
+  test('a corrupted image on the ESP: mimgload refuses it', async () => {
+    const img = uefiDisk('bad-image', 'multiboot2', '["uefi"]', false);
+    const file = img.esp.files.find((f) => f.path.endsWith('.mimg'))!;
+    const disk = readFileSync(img.disk);
+    const at = Number(BigInt(file.offset!) + BigInt(file.size)) - 10; // inside the last payload
+    disk[at] = disk[at]! ^ 0x01;
+    writeFileSync(img.disk, disk);
+    const b = await bootUefi(img.disk, 'ide', /mimgload: error/);
+    assert.match(b.serial, /mimgload: error: .*MIMG_DIGEST/, b.serial);
+    assert.doesNotMatch(b.serial, /MIMGTEST begin/);
+  });
+
+  test('a load list offset that does not hold the file: read through the file system; OVMF with S3 on: BOOTX64.EFI names the ACPI NVS memory at 8 MiB', async () => {
+    const img = uefiDisk('s3', 'multiboot2', '["uefi"]', false);
+    const list = join(img.dir, 'load.txt');
+    run('mcopy', ['-n', '-i', img.mtools, '::/mimg/load.txt', list]);
+    writeFileSync(list, readFileSync(list, 'utf8').replace(/^(image \S+ 0x)([0-9a-f]+)$/m, (_, head: string, at: string) => `${head}${(BigInt(`0x${at}`) + 512n).toString(16).padStart(16, '0')}`));
+    run('mcopy', ['-o', '-i', img.mtools, list, '::/mimg/load.txt']);
+    const b = await bootUefi(img.disk, 'ide', /mimg uefi: error/, ['-global', 'PIIX4_PM.disable_s3=0']);
+    assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/, b.serial);
+    assert.match(b.serial, /mimg uefi: error: the loader \[0x800000, 0x[0-9a-f]+\) needs RAM at 0x[0-9a-f]+, which the firmware's memory map gives as ACPI NVS/, b.serial);
+    assert.doesNotMatch(b.serial, /boot services exited|MIMGTEST begin/);
+  });
+});
