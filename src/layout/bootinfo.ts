@@ -8,6 +8,8 @@ import type { Protocol } from '../formats/mimg/types.js';
 import { BOOT_ALIGN, BOOT_CPUS_MAX, BOOT_HEADER, BOOT_MMAP_ENTRY, BOOT_MODULE, BOOT_FRAMEBUFFER } from '../formats/mimgboot/struct.js';
 
 export const MAX_MEMORY_MAP_ENTRIES = 128n;
+/** The most of a UEFI chain loader's EFI memory map tag mimgload passes on (EFI_MMAP_MAX in stages/loader/loader.h). */
+export const MAX_EFI_MEMORY_MAP = 0x4000n;
 const LOADER_NAME_MAX = 64n;
 const MMAP_ENTRY = 24n; // Multiboot1 (size + 20) and Multiboot2 (24) entries both take 24 bytes
 /** Modules mimgload hands on besides the image's (stages/loader/loader.h EXTRA_MAX), and their strings' room. */
@@ -46,7 +48,7 @@ export function bootInfoSize(protocol: Protocol, needs: BootInfoNeeds): bigint {
       bytes = 0x78n + 16n * BigInt(needs.modules.length) + MMAP_ENTRY * MAX_MEMORY_MAP_ENTRIES + strlen(needs.cmdline) + LOADER_NAME_MAX + moduleStrings + (needs.framebuffer ? VBE_BLOCKS : 0n);
       break;
     case 'multiboot2':
-      // header, cmdline, loader name, modules, meminfo, mmap, both RSDP tags, framebuffer (type 1: 32 + 6 bytes of colour fields), VBE, end: each tag 8-aligned
+      // header, cmdline, loader name, modules, meminfo, mmap, both RSDP tags, framebuffer (type 1: 32 + 6 bytes of colour fields), VBE, EFI system table and memory map, end: each tag 8-aligned
       bytes =
         8n +
         pad8(8n + strlen(needs.cmdline)) +
@@ -58,6 +60,8 @@ export function bootInfoSize(protocol: Protocol, needs: BootInfoNeeds): bigint {
         pad8(8n + 36n) +
         pad8(38n) +
         (needs.framebuffer ? 16n + VBE_BLOCKS : 0n) + // the VBE information tag
+        16n + // on UEFI: the EFI system table pointer
+        (16n + MAX_EFI_MEMORY_MAP) + // and the EFI memory map
         8n;
       break;
     case 'linux':

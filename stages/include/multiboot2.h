@@ -23,6 +23,7 @@
 #define MB2_TAG_EFI64       12
 #define MB2_TAG_ACPI_OLD    14 /* a copy of the ACPI 1.0 RSDP */
 #define MB2_TAG_ACPI_NEW    15 /* a copy of the ACPI 2.0+ RSDP */
+#define MB2_TAG_EFI_MMAP    17 /* u32 descriptor size, u32 descriptor version, the EFI memory map */
 /* mimg's own: u32 count, then the local APIC ID of each enabled processor
  * (docs/format/boot-volume.md section 4). */
 #define MB2_TAG_MIMG_CPUS   0x6D696D01u

@@ -238,6 +238,10 @@ static void build_mb2(struct out *o, const struct image *im, const struct chain 
         put_bytes_tag(o, MB2_TAG_ACPI_OLD, c->rsdp_old, c->rsdp_old_size);
     if (c->rsdp_new_size)
         put_bytes_tag(o, MB2_TAG_ACPI_NEW, c->rsdp_new, c->rsdp_new_size);
+    if (c->efi_table_size)
+        put_bytes_tag(o, c->efi_table_type, c->efi_table, c->efi_table_size);
+    if (c->efi_mmap_size)
+        put_bytes_tag(o, MB2_TAG_EFI_MMAP, c->efi_mmap, c->efi_mmap_size);
 
     const struct framebuffer *fb = &c->fb;
     if (fb->type != FB_NONE) {

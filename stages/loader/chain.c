@@ -271,6 +271,16 @@ static bool read_mb2(const struct mb2_info *mbi, struct chain *c, struct pick *p
         case MB2_TAG_EFI32:
         case MB2_TAG_EFI64:
             c->efi = true;
+            c->efi_table_type = t->type;
+            c->efi_table_size = t->size - sizeof *t < sizeof c->efi_table ? t->size - sizeof *t : sizeof c->efi_table;
+            memcpy(c->efi_table, t + 1, c->efi_table_size);
+            break;
+        case MB2_TAG_EFI_MMAP:
+            if (t->size - sizeof *t > EFI_MMAP_MAX)
+                die(STAGE, "the EFI memory map tag holds 0x%x bytes, this mimgload keeps at most 0x%x", t->size - sizeof *t,
+                    EFI_MMAP_MAX);
+            c->efi_mmap_size = t->size - sizeof *t;
+            memcpy(c->efi_mmap, t + 1, c->efi_mmap_size);
             break;
         }
     }

@@ -16,6 +16,7 @@
 #define NAME_MAX_SHOWN 64 /* bytes of a module name kept for messages */
 
 #define EXTRA_MAX 16        /* chain loader modules kept besides the image */
+#define EFI_MMAP_MAX 0x4000 /* bytes of EFI memory map tag kept (MAX_EFI_MEMORY_MAP in src/layout/bootinfo.ts) */
 #define EXTRA_STRING_MAX 64 /* bytes of such a module's string, its NUL included */
 
 /* A chain loader module other than the image (on a BIOS disk: a preloaded
@@ -75,6 +76,12 @@ struct chain {
      * protocol's memory map; empty until then. */
     uint64_t loader_start, loader_end;
     bool efi;                       /* the chain loader passed an EFI system table: no BIOS to call */
+    /* The chain loader's EFI tags, passed on to Multiboot2 kernels as they
+     * came (boot services are always gone by then: no tag 18). */
+    uint32_t efi_table_type, efi_table_size; /* MB2_TAG_EFI32 or _EFI64, 0: none */
+    uint8_t efi_table[8];
+    uint32_t efi_mmap_size;                  /* the EFI memory map tag's body, 0: none */
+    uint8_t efi_mmap[EFI_MMAP_MAX];
     /* The chain loader's framebuffer (GRUB with gfxpayload), if it gave
      * one; then video_setup's result: what the kernel is told. */
     struct framebuffer fb;

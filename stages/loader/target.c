@@ -41,6 +41,8 @@ void target_check(const struct image *im, const struct chain *c)
         die(STAGE, "boot information at 0x%lx: not %u-byte aligned", h->bootinfo_addr, MB2_INFO_ALIGN);
     if (linux)
         linux_check(im);
+    if (linux && h->cpu_mode == MIMG_CPU_REAL16 && c->efi) /* UEFI firmware has no real-mode BIOS to call */
+        die(STAGE, "the Linux 16-bit entry needs a BIOS, and this machine booted by UEFI: use linux_entry \"64\" or \"32\"");
 
     /* Every section the loader writes must be RAM; `reserved` ones may
      * describe ROM or MMIO and are never written. */
