@@ -348,14 +348,14 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     list[list_size] = 0;
 
     const char *loader_name = 0;
-    char *at = list, *l;
-    for (uint32_t n = 1; (l = next_line(&at)); n++) {
+    char *rest = list, *l;
+    for (uint32_t n = 1; (l = next_line(&rest)); n++) {
         if (!*l || *l == '#')
             continue;
         char *name = word(l), *offset = word(name);
-        uint64_t at = UINT64_MAX;
+        uint64_t offset_value = UINT64_MAX;
         bool image_line = streq(l, "image"), module_line = streq(l, "module");
-        bool offset_ok = !*offset || (parse_hex(offset, &at) && !*word(offset));
+        bool offset_ok = !*offset || (parse_hex(offset, &offset_value) && !*word(offset));
         if (streq(l, "loader") && !loader_name && *name && offset_ok) {
             loader_name = name;
         } else if (streq(l, "option") && streq(name, "efi-map") && !*offset) {
@@ -363,7 +363,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
         } else if ((image_line ? boot.module_count == 0 : module_line && boot.module_count > 0) && *name &&
                    offset_ok && strlen(name) <= NAME_MAX && boot.module_count < MODULES_MAX) {
             memcpy(boot.module[boot.module_count].name, name, strlen(name) + 1);
-            boot.module[boot.module_count++].at = at;
+            boot.module[boot.module_count++].at = offset_value;
         } else {
             fail("\\mimg\\" LOAD_LIST " line %u: '%s %s %s' is not one of: loader NAME [OFFSET] (once, first), image "
                  "NAME [OFFSET] (once), module NAME [OFFSET] (after the image, at most %u), option efi-map",
