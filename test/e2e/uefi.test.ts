@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diskArgs, ovmfAvailable, runCaptured, withUefiVars, QEMU } from '../../src/host/qemu.js';
-import { assertMatches, image, kernels, MEMORY, mimg, report, TIMEOUT_MS } from '../support/bootcheck.js';
+import { assertMatches, image, kernels, MEMORY, mimg, report, sha256, TIMEOUT_MS } from '../support/bootcheck.js';
 import { KERNEL_TOOLS } from '../support/kernels.js';
 import type { MemoryMapEntry } from '../support/transcript.js';
 import { missingTools, run } from '../support/toolchain.js';
@@ -125,6 +125,32 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     const b = await bootUefi(img.disk, 'virtio');
     assertMatches(report(b), img, b);
     assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/);
+  });
+
+  test("BOOTX64.EFI's own hand-off, seen by the Multiboot2 test kernel loaded in mimgload's place", async () => {
+    const img = uefiDisk('direct', 'multiboot2', '["uefi"]', false);
+    run('mcopy', ['-i', img.mtools, kernels().mb2, '::/mimg/kernel.elf']);
+    const list = join(img.dir, 'load.txt');
+    run('mcopy', ['-n', '-i', img.mtools, '::/mimg/load.txt', list]);
+    writeFileSync(list, `${readFileSync(list, 'utf8').replace(/^loader .*$/m, 'loader kernel.elf')}option efi-map\n`);
+    run('mcopy', ['-o', '-i', img.mtools, list, '::/mimg/load.txt']);
+    const b = await bootUefi(img.disk, 'ide');
+    const r = report(b);
+    assert.deepEqual(r.failures, [], b.serial);
+    assert.ok(r.complete, b.serial);
+    assert.equal(r.handoff?.magic, 0x36d76289n);
+    assert.equal(r.loader, 'mimg uefi');
+    assert.equal(r.cmdline, 'image=uefi-direct.mimg');
+    assert.deepEqual(r.modules.map((m) => [m.string, m.end - m.start, m.sha256]), [['uefi-direct.mimg', BigInt(readFileSync(img.path).length), sha256(readFileSync(img.path))]]);
+    assert.equal(r.modules[0]!.start % 4096n, 0n, 'page-aligned');
+    const raw = [...b.serial.matchAll(/^mimg uefi: efi-map type=(\d+) base=0x([0-9a-f]+) pages=0x([0-9a-f]+) attr=0x[0-9a-f]+\r?$/gm)].map((m) => ({ type: Number(m[1]), base: BigInt(`0x${m[2]}`), pages: BigInt(`0x${m[3]}`) }));
+    assert.deepEqual(r.mmap, e820FromEfi(raw));
+    // mem_upper: KiB from 1 MiB to the first byte the map does not call usable RAM.
+    const upper = r.mmap.find((e) => e.type === 1 && e.base <= 0x100000n && e.base + e.length > 0x100000n)!;
+    assert.equal(r.meminfo?.upper, (upper.base + upper.length - 0x100000n) / 1024n);
+    assert.equal(r.rsdp.length, 1);
+    const cpus = /enabled CPUs in the MADT: (\d+)/.exec(b.serial);
+    assert.deepEqual(r.otherTags, [{ type: 0x6d696d01, size: 8 + 4 + 4 * Number(cpus?.[1]) }], 'the CPU list, and no other tag');
   });
 
   test('a corrupted image on the ESP: mimgload refuses it', async () => {
