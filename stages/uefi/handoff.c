@@ -12,6 +12,19 @@
 #define IMAGE_OPTION   "image="
 #define LOW_MEMORY_END (640 * KIB) /* mem_lower counts at most this */
 
+/* The Multiboot2 framebuffer information (specification 2.0, 3.6.12), direct RGB colour. */
+#define MB2_TAG_FRAMEBUFFER 8
+#define MB2_FRAMEBUFFER_RGB 1
+struct fb_tag {
+    struct mb2_tag tag;
+    uint64_t addr;
+    uint32_t pitch, width, height;
+    uint8_t bpp, type;
+    uint16_t reserved;
+    uint8_t red_position, red_size, green_position, green_size, blue_position, blue_size;
+} __attribute__((packed));
+_Static_assert(sizeof(struct fb_tag) == 38, "the framebuffer tag with RGB colour information is 38 bytes");
+
 /* E820 / ACPI address range types. */
 #define E820_USABLE     1
 #define E820_RESERVED   2
@@ -127,6 +140,19 @@ uint32_t build_info(uint8_t *info, const struct boot *b)
     if (b->rsdp) {
         uint32_t type = b->rsdp_size == RSDP_V1_SIZE ? MB2_TAG_ACPI_OLD : MB2_TAG_ACPI_NEW;
         memcpy((struct mb2_tag *)tag(type, sizeof(struct mb2_tag) + b->rsdp_size) + 1, b->rsdp, b->rsdp_size);
+    }
+
+    if (b->fb.addr) {
+        struct fb_tag *f = tag(MB2_TAG_FRAMEBUFFER, sizeof *f);
+        f->addr = b->fb.addr;
+        f->pitch = b->fb.pitch;
+        f->width = b->fb.width;
+        f->height = b->fb.height;
+        f->bpp = b->fb.bpp;
+        f->type = MB2_FRAMEBUFFER_RGB;
+        f->red_position = b->fb.position[0], f->red_size = b->fb.size[0];
+        f->green_position = b->fb.position[1], f->green_size = b->fb.size[1];
+        f->blue_position = b->fb.position[2], f->blue_size = b->fb.size[2];
     }
 
     uint32_t *cpus =

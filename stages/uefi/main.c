@@ -246,6 +246,43 @@ static void find_acpi(void)
     }
 }
 
+/* The graphics output's current mode, for the Multiboot2 framebuffer tag. */
+static void find_framebuffer(void)
+{
+    static const struct efi_guid gop_guid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
+    struct efi_gop *gop;
+    if (bs->locate_protocol(&gop_guid, 0, (void **)&gop) != EFI_SUCCESS || !gop->mode || !gop->mode->info ||
+        !gop->mode->framebuffer_base) {
+        con_line(CON_SERIAL, STAGE ": no graphics output framebuffer");
+        return;
+    }
+    const struct efi_gop_mode_info *m = gop->mode->info;
+    uint32_t mask[3];
+    if (m->pixel_format == GOP_PIXEL_RGBX) {
+        mask[0] = 0xFF, mask[1] = 0xFF00, mask[2] = 0xFF0000;
+    } else if (m->pixel_format == GOP_PIXEL_BGRX) {
+        mask[0] = 0xFF0000, mask[1] = 0xFF00, mask[2] = 0xFF;
+    } else if (m->pixel_format == GOP_PIXEL_BIT_MASK && m->red_mask && m->green_mask && m->blue_mask) {
+        mask[0] = m->red_mask, mask[1] = m->green_mask, mask[2] = m->blue_mask;
+    } else {
+        con_line(CON_SERIAL, STAGE ": the graphics output has no framebuffer (pixel format %u)", m->pixel_format);
+        return;
+    }
+    struct fb *fb = &boot.fb;
+    uint32_t all = mask[0] | mask[1] | mask[2] | (m->pixel_format == GOP_PIXEL_BIT_MASK ? m->reserved_mask : 0xFF000000);
+    fb->bpp = (uint8_t)(32 - __builtin_clz(all));
+    for (int k = 0; k < 3; k++) {
+        fb->position[k] = (uint8_t)__builtin_ctz(mask[k]);
+        fb->size[k] = (uint8_t)__builtin_popcount(mask[k]);
+    }
+    fb->width = m->width;
+    fb->height = m->height;
+    fb->pitch = m->pixels_per_scan_line * ((fb->bpp + 7u) / 8);
+    fb->addr = gop->mode->framebuffer_base;
+    con_line(CON_SERIAL, STAGE ": framebuffer %ux%u, %u bits per pixel, pitch 0x%x, at 0x%lx", fb->width, fb->height,
+             fb->bpp, fb->pitch, fb->addr);
+}
+
 static efi_status get_map(void)
 {
     efi_map.size = sizeof efi_map.buffer;
@@ -423,6 +460,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
              flat.base, flat.base + flat.size, base, end);
 
     find_acpi();
+    find_framebuffer();
 
     /* The loader's place must be RAM once boot services are gone: check on a map now, while errors can still
      * reach the console. */
