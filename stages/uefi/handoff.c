@@ -14,6 +14,8 @@
 
 /* The Multiboot2 framebuffer information (specification 2.0, 3.6.12), direct RGB colour. */
 #define MB2_TAG_FRAMEBUFFER 8
+#define MB2_TAG_EFI64       12 /* u64: the EFI system table */
+#define MB2_TAG_EFI_MMAP    17 /* u32 descriptor size, u32 descriptor version, the descriptors */
 #define MB2_FRAMEBUFFER_RGB 1
 struct fb_tag {
     struct mb2_tag tag;
@@ -154,6 +156,15 @@ uint32_t build_info(uint8_t *info, const struct boot *b)
         f->green_position = b->fb.position[1], f->green_size = b->fb.size[1];
         f->blue_position = b->fb.position[2], f->blue_size = b->fb.size[2];
     }
+
+    /* The Multiboot2 EFI tags (3.6.13, 3.6.17): boot services are gone, so no tag 18. */
+    uint64_t *system_table = (uint64_t *)((struct mb2_tag *)tag(MB2_TAG_EFI64, sizeof(struct mb2_tag) + 8) + 1);
+    *system_table = b->system_table;
+    uint32_t efi_bytes = (uint32_t)(efi_descriptor_count(b->efi_map) * b->efi_map->descriptor_size);
+    uint32_t *efi_mmap = (uint32_t *)((struct mb2_tag *)tag(MB2_TAG_EFI_MMAP, sizeof(struct mb2_tag) + 8 + efi_bytes) + 1);
+    efi_mmap[0] = (uint32_t)b->efi_map->descriptor_size;
+    efi_mmap[1] = b->efi_map->descriptor_version;
+    memcpy(efi_mmap + 2, b->efi_map->buffer, efi_bytes);
 
     uint32_t *cpus =
         (uint32_t *)((struct mb2_tag *)tag(MB2_TAG_MIMG_CPUS, sizeof(struct mb2_tag) + 4 + b->cpu_count * 4) + 1);

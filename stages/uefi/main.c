@@ -506,6 +506,8 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     }
     check_target("the loader", flat.base, (uint64_t)flat.base + flat.size);
 
+    boot.system_table = (uint64_t)(uintptr_t)st;
+    boot.efi_map = &efi_map;
     build_info(info, &boot);
     *jump = (struct jump){ .src = (uint32_t)(uintptr_t)flat_at, .dst = flat.base, .size = flat.size,
                            .entry = flat.entry, .info = (uint32_t)(uintptr_t)info,

@@ -152,7 +152,11 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     const cpus = /enabled CPUs in the MADT: (\d+)/.exec(b.serial);
     // QEMU's standard VGA has a graphics output: its mode as a framebuffer tag (direct RGB, 38 bytes).
     assert.match(b.serial, /mimg uefi: framebuffer \d+x\d+, 32 bits per pixel, pitch 0x[0-9a-f]+, at 0x[0-9a-f]+/);
-    assert.deepEqual(r.otherTags, [{ type: 8, size: 38 }, { type: 0x6d696d01, size: 8 + 4 + 4 * Number(cpus?.[1]) }], 'the framebuffer and the CPU list, and no other tag');
+    // Then the EFI system table (tag 12) and the EFI memory map (tag 17: two u32 and one descriptor per efi-map line).
+    const efiMap = r.otherTags.find((t) => t.type === 17)!;
+    const descriptorSize = (efiMap.size - 16) / raw.length;
+    assert.ok(Number.isInteger(descriptorSize) && descriptorSize >= 40, `EFI memory map tag of ${efiMap.size} bytes for ${raw.length} descriptors`);
+    assert.deepEqual(r.otherTags, [{ type: 8, size: 38 }, { type: 12, size: 16 }, efiMap, { type: 0x6d696d01, size: 8 + 4 + 4 * Number(cpus?.[1]) }], 'and no other tag');
   });
 
   test('a corrupted image on the ESP: mimgload refuses it', async () => {
