@@ -148,11 +148,12 @@ for (let i = 0; i < runs; i++) {
 
 const floor = median(cases[0]!.times);
 console.log(`UEFI boot benchmark: ${runs} runs each, median wall time of the whole QEMU process (OVMF, TCG, -m ${MEMORY})\n`);
-console.log('case'.padEnd(36) + 'median s'.padStart(10) + '  - floor' + '  vs mimg (same bus; the ISO vs virtio)');
+console.log('case'.padEnd(36) + 'median s'.padStart(10) + '  min-max s'.padStart(13) + '  - floor' + '  vs mimg (same bus; the ISO vs virtio)');
 for (const c of cases) {
   const t = median(c.times);
   const mimg = c.name.startsWith('GRUB') ? cases.find((o) => o.name === c.name.replace(/^GRUB EFI (disk|ISO)/, 'mimg disk').replace('mimg disk,', 'mimg disk virtio,')) : undefined;
   const vs = mimg ? `  ${(t / median(mimg.times)).toFixed(1)}x` : '';
-  console.log(c.name.padEnd(36) + t.toFixed(2).padStart(10) + (t - floor).toFixed(2).padStart(9) + vs);
+  const spread = `${Math.min(...c.times).toFixed(2)}-${Math.max(...c.times).toFixed(2)}`;
+  console.log(c.name.padEnd(36) + t.toFixed(2).padStart(10) + spread.padStart(13) + (t - floor).toFixed(2).padStart(9) + vs);
 }
 console.log(`\ntarget: mimg disk <= floor + 0.5 s (${(floor + 0.5).toFixed(2)} s), with the 64 MiB module too`);

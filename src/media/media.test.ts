@@ -17,7 +17,7 @@ import { missingTools, readelfSegments } from '../../test/support/toolchain.js';
 import { tile, type Extent } from './extent.js';
 import { planDisk, type DiskInput, type DiskPlan } from './disk.js';
 import { readDisk } from './read.js';
-import { checkStages, flattenLoader, type Stages } from './stages.js';
+import { checkBootx64, checkStages, flattenLoader, type Stages } from './stages.js';
 
 const SECTOR = BigInt(SECTOR_SIZE);
 
@@ -231,3 +231,14 @@ for (const firmware of [['uefi'], ['bios', 'uefi']] as const) {
     for (const [, name, offset] of lines) assert.equal(BigInt(offset!), files.find((f) => f.path === `/mimg/${name}`)!.offset, name);
   });
 }
+
+const BOOTX64 = join(PREBUILT, STAGE_FILES.bootx64);
+test('BOOTX64.EFI: the committed one is a PE32+ EFI application for x86-64; anything else is MEDIA_STAGE', { skip: existsSync(BOOTX64) ? undefined : 'stages/prebuilt/ has no BOOTX64.EFI' }, () => {
+  const pe = new Uint8Array(readFileSync(BOOTX64));
+  assert.deepEqual(checkBootx64(pe, 'BOOTX64.EFI'), []);
+  const i386 = pe.slice();
+  const at = new DataView(pe.buffer, pe.byteOffset).getUint32(0x3c, true) + 4; // COFF machine
+  i386.set([0x4c, 0x01], at);
+  assert.deepEqual(checkBootx64(i386, 'x.efi').map((i) => [i.code, i.message.slice(0, 16)]), [['MEDIA_STAGE', 'machine 0x14c, o']]);
+  assert.match(checkBootx64(new Uint8Array(readFileSync(MIMGLOAD)), 'mimgload.elf')[0]!.message, /not a PE image \(no MZ header\)/);
+});

@@ -176,11 +176,17 @@ void video_setup(const struct image *im, struct chain *c)
     if (given.type == (text ? FB_TEXT : FB_RGB) && matches(h, &given)) {
         c->fb = given; /* GRUB with gfxpayload, say: already the mode asked for */
     } else if (c->efi) {
+        /* UEFI: no BIOS to change modes. The firmware's framebuffer (GOP,
+         * from BOOTX64.EFI) is the one there is: the closest mode. */
         if (required)
             die(STAGE, "video mode %ux%ux%u is required, but there is no BIOS to set it", h->fb_width, h->fb_height,
                 h->fb_depth);
-        con_line(CON_SERIAL, STAGE ": video mode: no BIOS, none set");
-        return;
+        if (text || given.type != FB_RGB) {
+            con_line(CON_SERIAL, STAGE ": video mode: no BIOS, none set");
+            return;
+        }
+        c->fb = given;
+        how = "the firmware's";
     } else {
         check_low_area(im, c);
         mode = text ? 0 : vbe_pick(h);

@@ -111,7 +111,15 @@ struct efi_boot_services {
     efi_status (*exit_boot_services)(efi_handle image, uint64_t map_key);
     void *get_next_monotonic_count;
     void *stall;
-    efi_status (*set_watchdog_timer)(uint64_t timeout, uint64_t code, uint64_t data_size, char16 *data);
+    void *set_watchdog_timer;
+    void *connect_controller;
+    void *disconnect_controller;
+    void *open_protocol;
+    void *close_protocol;
+    void *open_protocol_information;
+    void *protocols_per_handle;
+    void *locate_handle_buffer;
+    efi_status (*locate_protocol)(const struct efi_guid *protocol, void *registration, void **interface);
 };
 
 struct efi_configuration_table {
@@ -183,6 +191,39 @@ struct efi_simple_file_system {
     efi_status (*open_volume)(struct efi_simple_file_system *self, struct efi_file **root);
 };
 
+/* Graphics output (UEFI 2.10 section 12.9). */
+#define GOP_PIXEL_RGBX     0 /* 32 bits: red, green, blue, reserved, a byte each from the lowest address */
+#define GOP_PIXEL_BGRX     1 /* 32 bits: blue, green, red, reserved */
+#define GOP_PIXEL_BIT_MASK 2 /* the masks say */
+#define GOP_PIXEL_BLT_ONLY 3 /* no framebuffer */
+
+struct efi_gop_mode_info {
+    uint32_t version;
+    uint32_t width;
+    uint32_t height;
+    uint32_t pixel_format;
+    uint32_t red_mask, green_mask, blue_mask, reserved_mask; /* GOP_PIXEL_BIT_MASK only */
+    uint32_t pixels_per_scan_line;
+};
+
+struct efi_gop_mode {
+    uint32_t max_mode;
+    uint32_t mode;
+    struct efi_gop_mode_info *info;
+    uint64_t info_size;
+    uint64_t framebuffer_base;
+    uint64_t framebuffer_size;
+};
+
+struct efi_gop {
+    void *query_mode;
+    void *set_mode;
+    void *blt;
+    struct efi_gop_mode *mode;
+};
+
+#define EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID \
+    { 0x9042A9DE, 0x23DC, 0x4A38, { 0x96, 0xFB, 0x7A, 0xDE, 0xD0, 0x80, 0x51, 0x6A } }
 #define EFI_LOADED_IMAGE_PROTOCOL_GUID \
     { 0x5B1B31A1, 0x9562, 0x11D2, { 0x8E, 0x3F, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B } }
 #define EFI_DEVICE_PATH_PROTOCOL_GUID \

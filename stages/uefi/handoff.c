@@ -12,6 +12,21 @@
 #define IMAGE_OPTION   "image="
 #define LOW_MEMORY_END (640 * KIB) /* mem_lower counts at most this */
 
+/* The Multiboot2 framebuffer information (specification 2.0, 3.6.12), direct RGB colour. */
+#define MB2_TAG_FRAMEBUFFER 8
+#define MB2_TAG_EFI64       12 /* u64: the EFI system table */
+#define MB2_TAG_EFI_MMAP    17 /* u32 descriptor size, u32 descriptor version, the descriptors */
+#define MB2_FRAMEBUFFER_RGB 1
+struct fb_tag {
+    struct mb2_tag tag;
+    uint64_t addr;
+    uint32_t pitch, width, height;
+    uint8_t bpp, type;
+    uint16_t reserved;
+    uint8_t red_position, red_size, green_position, green_size, blue_position, blue_size;
+} __attribute__((packed));
+_Static_assert(sizeof(struct fb_tag) == 38, "the framebuffer tag with RGB colour information is 38 bytes");
+
 /* E820 / ACPI address range types. */
 #define E820_USABLE     1
 #define E820_RESERVED   2
@@ -128,6 +143,28 @@ uint32_t build_info(uint8_t *info, const struct boot *b)
         uint32_t type = b->rsdp_size == RSDP_V1_SIZE ? MB2_TAG_ACPI_OLD : MB2_TAG_ACPI_NEW;
         memcpy((struct mb2_tag *)tag(type, sizeof(struct mb2_tag) + b->rsdp_size) + 1, b->rsdp, b->rsdp_size);
     }
+
+    if (b->fb.addr) {
+        struct fb_tag *f = tag(MB2_TAG_FRAMEBUFFER, sizeof *f);
+        f->addr = b->fb.addr;
+        f->pitch = b->fb.pitch;
+        f->width = b->fb.width;
+        f->height = b->fb.height;
+        f->bpp = b->fb.bpp;
+        f->type = MB2_FRAMEBUFFER_RGB;
+        f->red_position = b->fb.position[0], f->red_size = b->fb.size[0];
+        f->green_position = b->fb.position[1], f->green_size = b->fb.size[1];
+        f->blue_position = b->fb.position[2], f->blue_size = b->fb.size[2];
+    }
+
+    /* The Multiboot2 EFI tags (3.6.13, 3.6.17): boot services are gone, so no tag 18. */
+    uint64_t *system_table = (uint64_t *)((struct mb2_tag *)tag(MB2_TAG_EFI64, sizeof(struct mb2_tag) + 8) + 1);
+    *system_table = b->system_table;
+    uint32_t efi_bytes = (uint32_t)(efi_descriptor_count(b->efi_map) * b->efi_map->descriptor_size);
+    uint32_t *efi_mmap = (uint32_t *)((struct mb2_tag *)tag(MB2_TAG_EFI_MMAP, sizeof(struct mb2_tag) + 8 + efi_bytes) + 1);
+    efi_mmap[0] = (uint32_t)b->efi_map->descriptor_size;
+    efi_mmap[1] = b->efi_map->descriptor_version;
+    memcpy(efi_mmap + 2, b->efi_map->buffer, efi_bytes);
 
     uint32_t *cpus =
         (uint32_t *)((struct mb2_tag *)tag(MB2_TAG_MIMG_CPUS, sizeof(struct mb2_tag) + 4 + b->cpu_count * 4) + 1);

@@ -26,6 +26,8 @@ struct loaded {
     uint64_t at; /* where the load list says its bytes start in the partition; UINT64_MAX: not said */
 };
 
+struct efi_map;
+
 /* What the hand-off needs: filled by main.c, read by handoff.c. */
 struct boot {
     struct loaded module[MODULES_MAX]; /* the image first, then each module line */
@@ -35,6 +37,14 @@ struct boot {
     uint32_t cpu[CPU_MAX];
     uint32_t cpu_count;
     struct memmap map; /* the E820 form of the firmware's last map */
+    struct fb {
+        uint64_t addr;
+        uint32_t pitch, width, height;
+        uint8_t bpp;
+        uint8_t position[3], size[3]; /* red, green, blue: lowest bit and width */
+    } fb; /* the GOP's current mode; addr 0: none */
+    uint64_t system_table;
+    const struct efi_map *efi_map; /* as ExitBootServices took it */
 };
 
 /* The firmware's memory map as ExitBootServices took it. */
@@ -83,7 +93,8 @@ uint32_t build_info(uint8_t *info, const struct boot *b);
 #define INFO_MAX                                                                            \
     (8 + TAG_MAX(8 + 6 + NAME_MAX + 1) + TAG_MAX(8 + sizeof STAGE) +                         \
      MODULES_MAX * TAG_MAX(16 + NAME_MAX + 1) + TAG_MAX(16) + TAG_MAX(16 + MEMMAP_MAX * 24) + \
-     TAG_MAX(8 + 64) + TAG_MAX(8 + 4 + CPU_MAX * 4) + 8)
+     TAG_MAX(8 + 64) + TAG_MAX(8 + 4 + CPU_MAX * 4) + TAG_MAX(38) + TAG_MAX(16) +                   \
+     TAG_MAX(16 + EFI_MAP_MAX * sizeof(struct efi_memory_descriptor)) + 8)
 
 /* trampoline.asm: copied into the allocation, below 4 GiB, and called there
  * with the jump description (also below 4 GiB). It leaves long mode,

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diskArgs, ovmfAvailable, runCaptured, withUefiVars, QEMU } from '../../src/host/qemu.js';
-import { assertMatches, image, kernels, MEMORY, mimg, report, TIMEOUT_MS } from '../support/bootcheck.js';
+import { assertMatches, image, kernels, MEMORY, mimg, report, sha256, TIMEOUT_MS } from '../support/bootcheck.js';
 import { KERNEL_TOOLS } from '../support/kernels.js';
 import type { MemoryMapEntry } from '../support/transcript.js';
 import { missingTools, run } from '../support/toolchain.js';
@@ -31,11 +31,12 @@ interface EspJson {
   files: { path: string; size: string; offset: string | null }[];
 }
 
-function uefiDisk(name: string, protocol: 'multiboot1' | 'multiboot2', firmware: string, withBigRange: boolean) {
+/** A disk of the test image; with `rangeBytes`, a preloaded range 'ramdisk' of that many 0x5a bytes. */
+function uefiDisk(name: string, protocol: 'multiboot1' | 'multiboot2', firmware: string, rangeBytes = 0) {
   const kernel = protocol === 'multiboot1' ? kernels().mb1 : kernels().mb2;
-  const range = withBigRange ? `[[range]]\nname = "ramdisk"\npath = "ramdisk.bin"\nflags = ["preload", "ro"]\n` : '';
+  const range = rangeBytes ? `[[range]]\nname = "ramdisk"\npath = "ramdisk.bin"\nflags = ["preload", "ro"]\n` : '';
   const img = image(`uefi-${name}`, protocol, kernel, `${range}[media]\nfirmware = ${firmware}\n`, (dir) => {
-    if (withBigRange) writeFileSync(join(dir, 'ramdisk.bin'), Buffer.alloc(BIG, 0x5a));
+    if (rangeBytes) writeFileSync(join(dir, 'ramdisk.bin'), Buffer.alloc(rangeBytes, 0x5a));
   });
   const disk = join(img.dir, 'mimg.img');
   const inspected = JSON.parse(mimg('inspect', disk, '--json')) as { partitions: { type: string; firstLba: string; sectors: string }[]; esp: EspJson; stage1: unknown };
@@ -73,7 +74,7 @@ function e820FromEfi(efi: { type: number; base: bigint; pages: bigint }[]): Memo
 
 describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concurrency: 2 }, () => {
   test('one ["bios", "uefi"] disk with a 64 MiB preloaded range boots under OVMF and under SeaBIOS; the map handed over is OVMF\'s', async () => {
-    const img = uefiDisk('both', 'multiboot2', '["bios", "uefi"]', true);
+    const img = uefiDisk('both', 'multiboot2', '["bios", "uefi"]', BIG);
     assert.deepEqual(img.inspected.partitions.map((p) => p.type), ['6D696D67-626F-4F74-9A3B-766F6C756D65', 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B']);
     assert.match(run('sgdisk', ['-v', img.disk]), /No problems found/);
     // mtools reads what inspect lists, byte for byte.
@@ -113,7 +114,7 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
   });
 
   test('a ["uefi"] disk on virtio-blk, Multiboot1 kernel: no BIOS boot code, a clean FAT32 ESP', async () => {
-    const img = uefiDisk('only', 'multiboot1', '["uefi"]', false);
+    const img = uefiDisk('only', 'multiboot1', '["uefi"]');
     assert.deepEqual(img.inspected.partitions.map((p) => p.type), ['C12A7328-F81F-11D2-BA4B-00A0C93EC93B']);
     assert.equal(img.inspected.stage1, null);
     assert.ok(readFileSync(img.disk).subarray(0, 440).every((b) => b === 0), 'the MBR holds no boot code');
@@ -127,8 +128,52 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/);
   });
 
+  test("BOOTX64.EFI's own hand-off, seen by the Multiboot2 test kernel loaded in mimgload's place", async () => {
+    const img = uefiDisk('direct', 'multiboot2', '["uefi"]');
+    run('mcopy', ['-i', img.mtools, kernels().mb2, '::/mimg/kernel.elf']);
+    const list = join(img.dir, 'load.txt');
+    run('mcopy', ['-n', '-i', img.mtools, '::/mimg/load.txt', list]);
+    writeFileSync(list, `${readFileSync(list, 'utf8').replace(/^loader .*$/m, 'loader kernel.elf')}option efi-map\n`);
+    run('mcopy', ['-o', '-i', img.mtools, list, '::/mimg/load.txt']);
+    const b = await bootUefi(img.disk, 'ide');
+    const r = report(b);
+    assert.deepEqual(r.failures, [], b.serial);
+    assert.ok(r.complete, b.serial);
+    assert.equal(r.handoff?.magic, 0x36d76289n);
+    assert.equal(r.loader, 'mimg uefi');
+    assert.equal(r.cmdline, 'image=uefi-direct.mimg');
+    assert.deepEqual(r.modules.map((m) => [m.string, m.end - m.start, m.sha256]), [['uefi-direct.mimg', BigInt(readFileSync(img.path).length), sha256(readFileSync(img.path))]]);
+    assert.equal(r.modules[0]!.start % 4096n, 0n, 'page-aligned');
+    const raw = [...b.serial.matchAll(/^mimg uefi: efi-map type=(\d+) base=0x([0-9a-f]+) pages=0x([0-9a-f]+) attr=0x[0-9a-f]+\r?$/gm)].map((m) => ({ type: Number(m[1]), base: BigInt(`0x${m[2]}`), pages: BigInt(`0x${m[3]}`) }));
+    assert.deepEqual(r.mmap, e820FromEfi(raw));
+    // mem_upper: KiB from 1 MiB to the first byte the map does not call usable RAM.
+    const upper = r.mmap.find((e) => e.type === 1 && e.base <= 0x100000n && e.base + e.length > 0x100000n)!;
+    assert.equal(r.meminfo?.upper, (upper.base + upper.length - 0x100000n) / 1024n);
+    assert.equal(r.rsdp.length, 1);
+    const cpus = /enabled CPUs in the MADT: (\d+)/.exec(b.serial);
+    // QEMU's standard VGA has a graphics output: its mode as a framebuffer tag (direct RGB, 38 bytes).
+    assert.match(b.serial, /mimg uefi: framebuffer \d+x\d+, 32 bits per pixel, pitch 0x[0-9a-f]+, at 0x[0-9a-f]+/);
+    // Then the EFI system table (tag 12) and the EFI memory map (tag 17: two u32 and one descriptor per efi-map line).
+    const efiMap = r.otherTags.find((t) => t.type === 17)!;
+    const descriptorSize = (efiMap.size - 16) / raw.length;
+    assert.ok(Number.isInteger(descriptorSize) && descriptorSize >= 40, `EFI memory map tag of ${efiMap.size} bytes for ${raw.length} descriptors`);
+    assert.deepEqual(r.otherTags, [{ type: 8, size: 38 }, { type: 12, size: 16 }, efiMap, { type: 0x6d696d01, size: 8 + 4 + 4 * Number(cpus?.[1]) }], 'and no other tag');
+  });
+
+  test('a file replaced on the ESP with the same first sector: its old offset is not trusted, the new bytes come through the file system', async () => {
+    const img = uefiDisk('replaced', 'multiboot2', '["uefi"]', 1 << 20);
+    // mcopy frees the old clusters (their bytes stay) and writes the new file elsewhere: only the FAT says so.
+    const data = Buffer.alloc(1 << 20, 0x33);
+    data.fill(0x5a, 0, 512);
+    writeFileSync(join(img.dir, 'ramdisk.bin'), data);
+    run('mcopy', ['-o', '-i', img.mtools, join(img.dir, 'ramdisk.bin'), '::/mimg/ramdisk']);
+    const b = await bootUefi(img.disk, 'ide');
+    assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/, b.serial);
+    assertMatches(report(b), img, b, [{ string: 'ramdisk', file: 'ramdisk.bin' }]);
+  });
+
   test('a corrupted image on the ESP: mimgload refuses it', async () => {
-    const img = uefiDisk('bad-image', 'multiboot2', '["uefi"]', false);
+    const img = uefiDisk('bad-image', 'multiboot2', '["uefi"]');
     const file = img.esp.files.find((f) => f.path.endsWith('.mimg'))!;
     const disk = readFileSync(img.disk);
     const at = Number(BigInt(file.offset!) + BigInt(file.size)) - 10; // inside the last payload
@@ -140,7 +185,7 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
   });
 
   test('a load list offset that does not hold the file: read through the file system; OVMF with S3 on: BOOTX64.EFI names the ACPI NVS memory at 8 MiB', async () => {
-    const img = uefiDisk('s3', 'multiboot2', '["uefi"]', false);
+    const img = uefiDisk('s3', 'multiboot2', '["uefi"]');
     const list = join(img.dir, 'load.txt');
     run('mcopy', ['-n', '-i', img.mtools, '::/mimg/load.txt', list]);
     writeFileSync(list, readFileSync(list, 'utf8').replace(/^(image \S+ 0x)([0-9a-f]+)$/m, (_, head: string, at: string) => `${head}${(BigInt(`0x${at}`) + 512n).toString(16).padStart(16, '0')}`));
