@@ -341,9 +341,8 @@ static bool contiguous(const uint8_t *bpb, uint64_t at, uint64_t size, uint8_t *
     uint64_t from = first * 4 / MIMG_SECTOR, to = ((first + count) * 4 + MIMG_SECTOR - 1) / MIMG_SECTOR;
     if (to - from > u32(bpb + BPB_FAT_SIZE) || !ide_read((reserved + from) * MIMG_SECTOR, (to - from) * MIMG_SECTOR, buffer))
         return false;
-    const uint8_t *fat = buffer - from * MIMG_SECTOR;
     for (uint64_t c = first; c < first + count; c++) {
-        uint32_t next = u32(fat + c * 4) & FAT_ENTRY_MASK;
+        uint32_t next = u32(buffer + (c * 4 - from * MIMG_SECTOR)) & FAT_ENTRY_MASK;
         if (c + 1 < first + count ? next != c + 1 : next < FAT_END_OF_CHAIN)
             return false;
     }
