@@ -64,16 +64,14 @@ export function ovmfAvailable(): boolean {
 
 /**
  * QEMU's arguments for UEFI firmware: OVMF's code read-only, `vars` (a copy
- * of OVMF_VARS the firmware may write), no network card (OVMF would try a
- * network boot before the disk), and S3 off: with S3 on, OVMF keeps ACPI
- * NVS memory at 8 MiB for resume, where mimgload is linked.
+ * of OVMF_VARS the firmware may write), and no network card (OVMF would try
+ * a network boot before the disk).
  */
 export function uefiArgs(vars: string): string[] {
   return [
     '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
     '-drive', `if=pflash,format=raw,unit=1,file=${vars}`,
     '-net', 'none',
-    '-global', 'PIIX4_PM.disable_s3=1',
   ];
 }
 

@@ -11,6 +11,8 @@ import { PAGE } from './plan.js';
 import type { ComponentInput, LayoutInput } from './types.js';
 
 const MiB = 1n << 20n;
+/** How far below the end of RAM the initrd ends (docs/protocol/linux.md). */
+const TOP_MARGIN = 4n * MiB;
 
 /** Where the real-mode setup code goes: X in the protocol's memory layout (QEMU's -kernel uses the same). */
 export const SETUP_BASE = 0x10000n;
@@ -84,8 +86,9 @@ export function linuxLayout(l: LinuxInputs): Result<LinuxLayout> {
     },
   ];
   if (l.initrd) {
-    // Firmware keeps the top of RAM for itself (ACPI tables: QEMU's last 128 KiB), so the initrd ends a MiB below it.
-    const top = (l.ramEnd / MiB) * MiB - MiB;
+    // Firmware keeps the top of RAM for itself (ACPI tables: SeaBIOS the last 128 KiB, OVMF with S3 about
+    // 1.1 MiB), so the initrd ends TOP_MARGIN below it.
+    const top = (l.ramEnd / MiB) * MiB - TOP_MARGIN;
     const max = k.initrdAddrMax + 1n;
     components.push({
       kind: 'data',

@@ -7,7 +7,7 @@
 ; save the switches but breaks on BIOSes that enter protected mode
 ; themselves (SeaBIOS does, for some calls) and reload the segment caches.
 ;
-; Real mode reaches only the first MiB, and mimgload runs at 8 MiB: so the
+; Real mode reaches only the first MiB, and mimgload runs at 9 MiB: so the
 ; part that runs in 16-bit mode, with its data, is copied on every call to
 ; the real-mode area [REALMODE_BASE, REALMODE_TOP), whose rest (3.8 KiB)
 ; is the BIOS's stack. It is written for that address (RM() below), so the

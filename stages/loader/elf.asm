@@ -29,7 +29,7 @@ ehdr:   db 0x7F, "ELF", 1, 1, 1, 0  ; ELFCLASS32, little-endian, version 1, Syst
         dw ELF_HEADER_SIZE, PHDR_SIZE, 1, 0, 0, 0   ; e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx
 phdr:   dd PT_LOAD
         dd HEADERS_SIZE         ; p_offset: everything after the headers...
-        dd __mimgload_start     ; p_vaddr: ...at 8 MiB
+        dd __mimgload_start     ; p_vaddr: ...at 9 MiB
         dd __mimgload_start     ; p_paddr
         dd __mimgload_file_size ; p_filesz: .text, .rodata, .data
         dd __mimgload_mem_size  ; p_memsz: and .bss

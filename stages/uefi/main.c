@@ -312,7 +312,7 @@ static void check_target(const char *what, uint64_t start, uint64_t end)
             holder = efi_type_name(d->type);
     }
     fail("%s [0x%lx, 0x%lx) needs RAM at 0x%lx, which the firmware's memory map gives as %s; hint: the loader is linked "
-         "there, so this machine cannot run it (on QEMU, -global PIIX4_PM.disable_s3=1 frees OVMF's S3 area)",
+         "there, so this machine cannot run it",
          what, start, end, bad, holder);
 }
 

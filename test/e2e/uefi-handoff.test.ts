@@ -99,7 +99,7 @@ describe('kernels booted by UEFI (OVMF, BOOTX64.EFI, mimgload)', { skip, concurr
           assert.doesNotMatch(b.serial, /mimgload: entering/);
           return;
         }
-        const b = await bootUefi(disk, new RegExp(`^${MARKER} end`), 180_000);
+        const b = await bootUefi(disk, new RegExp(`^(${MARKER} end|mimgload: error)`), 180_000);
         const got = parseLinuxReport(b.serial);
         assert.ok(got, `no complete ${MARKER} report:\n${b.serial.slice(-3000)}`);
         assert.equal(got.cmdline, cmdline);

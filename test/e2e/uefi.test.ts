@@ -190,15 +190,14 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assert.doesNotMatch(b.serial, /MIMGTEST begin/);
   });
 
-  test('a load list offset that does not hold the file: read through the file system; OVMF with S3 on: BOOTX64.EFI names the ACPI NVS memory at 8 MiB', async () => {
+  test('a load list offset that does not hold the file: read through the file system; OVMF with S3 on (its ACPI NVS memory at 8 MiB) boots', async () => {
     const img = uefiDisk('s3', 'multiboot2', '["uefi"]');
     const list = join(img.dir, 'load.txt');
     run('mcopy', ['-n', '-i', img.mtools, '::/mimg/load.txt', list]);
     writeFileSync(list, readFileSync(list, 'utf8').replace(/^(image \S+ 0x)([0-9a-f]+)$/m, (_, head: string, at: string) => `${head}${(BigInt(`0x${at}`) + 512n).toString(16).padStart(16, '0')}`));
     run('mcopy', ['-o', '-i', img.mtools, list, '::/mimg/load.txt']);
-    const b = await bootUefi(img.disk, 'ide', /mimg uefi: error/, ['-global', 'PIIX4_PM.disable_s3=0']);
+    const b = await bootUefi(img.disk, 'ide', undefined, ['-global', 'PIIX4_PM.disable_s3=0']);
     assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/, b.serial);
-    assert.match(b.serial, /mimg uefi: error: the loader \[0x800000, 0x[0-9a-f]+\) needs RAM at 0x[0-9a-f]+, which the firmware's memory map gives as ACPI NVS/, b.serial);
-    assert.doesNotMatch(b.serial, /boot services exited|MIMGTEST begin/);
+    assertMatches(report(b), img, b);
   });
 });
