@@ -109,7 +109,7 @@ build() {
         "$NASM" "${NASMBINFLAGS[@]}" -o "$out/pbr.bin" mbr/pbr.asm
         link "$out/stage2.bin" linker/stage2.ld bios/*.asm bios/*.c common/bioscall.asm \
             common/{acpi,console,crc32,fmt,madt,mem,memmap}.c # not the validator: mimgload's job
-        link_efi "$out/BOOTX64.EFI" uefi/*.asm uefi/*.c bios/{ata,pci}.c \
+        link_efi "$out/BOOTX64.EFI" uefi/*.asm uefi/*.c bios/{ata,mb2build,pci}.c \
             common/{console,fmt,madt,mem,memmap}.c # stage 2's IDE driver reads IDE disks (uefi/disk.c)
     )
     (cd "$out" && sha256sum "${PREBUILT[@]}" >SHA256SUMS)

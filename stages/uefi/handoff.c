@@ -4,6 +4,7 @@
  * converted from UEFI's to E820's types. */
 
 #include "acpi.h"
+#include "mb2build.h"
 #include "mem.h"
 #include "multiboot2.h"
 #include "range.h"
@@ -13,9 +14,6 @@
 #define LOW_MEMORY_END (640 * KIB) /* mem_lower counts at most this */
 
 /* The Multiboot2 framebuffer information (specification 2.0, 3.6.12), direct RGB colour. */
-#define MB2_TAG_FRAMEBUFFER 8
-#define MB2_TAG_EFI64       12 /* u64: the EFI system table */
-#define MB2_TAG_EFI_MMAP    17 /* u32 descriptor size, u32 descriptor version, the descriptors */
 #define MB2_FRAMEBUFFER_RGB 1
 struct fb_tag {
     struct mb2_tag tag;
@@ -87,39 +85,16 @@ bool convert_map(const struct efi_map *m, struct memmap *out)
     return true;
 }
 
-static uint8_t *info_at;
-static uint32_t used;
-
-/* A zeroed tag of `size` bytes, header included, at the next 8-aligned offset. */
-static void *tag(uint32_t type, uint32_t size)
-{
-    struct mb2_tag *t = (struct mb2_tag *)(info_at + used);
-    memset(t, 0, size);
-    t->type = type;
-    t->size = size;
-    used += (uint32_t)align_up(size, MB2_TAG_ALIGN);
-    return t;
-}
-
-static void string_tag(uint32_t type, const char *prefix, const char *s)
-{
-    uint32_t np = (uint32_t)strlen(prefix), ns = (uint32_t)strlen(s);
-    char *p = (char *)tag(type, sizeof(struct mb2_tag) + np + ns + 1) + sizeof(struct mb2_tag);
-    memcpy(p, prefix, np);
-    memcpy(p + np, s, ns); /* the NUL is the tag's zeroing */
-}
-
 uint32_t build_info(uint8_t *info, const struct boot *b)
 {
-    info_at = info;
-    used = sizeof(struct mb2_info);
-    string_tag(MB2_TAG_CMDLINE, IMAGE_OPTION, b->module[0].name);
-    string_tag(MB2_TAG_LOADER_NAME, "", STAGE);
+    mb2_begin(info);
+    mb2_string_tag(MB2_TAG_CMDLINE, IMAGE_OPTION, b->module[0].name);
+    mb2_string_tag(MB2_TAG_LOADER_NAME, "", STAGE);
 
     for (uint32_t i = 0; i < b->module_count; i++) {
         const struct loaded *l = &b->module[i];
         uint32_t n = (uint32_t)strlen(l->name);
-        struct mb2_tag_module *m = tag(MB2_TAG_MODULE, sizeof *m + n + 1);
+        struct mb2_tag_module *m = mb2_tag(MB2_TAG_MODULE, sizeof *m + n + 1);
         m->mod_start = (uint32_t)l->addr;
         m->mod_end = (uint32_t)(l->addr + l->size);
         memcpy(m + 1, l->name, n);
@@ -129,23 +104,23 @@ uint32_t build_info(uint8_t *info, const struct boot *b)
     uint64_t lower_end, upper_end;
     memmap_usable(&b->map, 0, LOW_MEMORY_END, &lower_end);
     memmap_usable(&b->map, MIB, GIB4, &upper_end);
-    struct mb2_tag_meminfo *mi = tag(MB2_TAG_MEMINFO, sizeof *mi);
+    struct mb2_tag_meminfo *mi = mb2_tag(MB2_TAG_MEMINFO, sizeof *mi);
     mi->mem_lower = (uint32_t)(lower_end / KIB);
     mi->mem_upper = (uint32_t)((upper_end - MIB) / KIB);
 
     uint32_t map_bytes = b->map.count * (uint32_t)sizeof(struct mem_entry);
-    struct mb2_tag_mmap *mm = tag(MB2_TAG_MMAP, sizeof *mm + map_bytes);
+    struct mb2_tag_mmap *mm = mb2_tag(MB2_TAG_MMAP, sizeof *mm + map_bytes);
     mm->entry_size = sizeof(struct mem_entry);
     mm->entry_version = MB2_MMAP_ENTRY_VERSION;
     memcpy(mm + 1, b->map.entry, map_bytes);
 
     if (b->rsdp) {
         uint32_t type = b->rsdp_size == RSDP_V1_SIZE ? MB2_TAG_ACPI_OLD : MB2_TAG_ACPI_NEW;
-        memcpy((struct mb2_tag *)tag(type, sizeof(struct mb2_tag) + b->rsdp_size) + 1, b->rsdp, b->rsdp_size);
+        memcpy((struct mb2_tag *)mb2_tag(type, sizeof(struct mb2_tag) + b->rsdp_size) + 1, b->rsdp, b->rsdp_size);
     }
 
     if (b->fb.addr) {
-        struct fb_tag *f = tag(MB2_TAG_FRAMEBUFFER, sizeof *f);
+        struct fb_tag *f = mb2_tag(MB2_TAG_FRAMEBUFFER, sizeof *f);
         f->addr = b->fb.addr;
         f->pitch = b->fb.pitch;
         f->width = b->fb.width;
@@ -158,22 +133,14 @@ uint32_t build_info(uint8_t *info, const struct boot *b)
     }
 
     /* The Multiboot2 EFI tags (3.6.13, 3.6.17): boot services are gone, so no tag 18. */
-    uint64_t *system_table = (uint64_t *)((struct mb2_tag *)tag(MB2_TAG_EFI64, sizeof(struct mb2_tag) + 8) + 1);
+    uint64_t *system_table = (uint64_t *)((struct mb2_tag *)mb2_tag(MB2_TAG_EFI64, sizeof(struct mb2_tag) + 8) + 1);
     *system_table = b->system_table;
     uint32_t efi_bytes = (uint32_t)(efi_descriptor_count(b->efi_map) * b->efi_map->descriptor_size);
-    uint32_t *efi_mmap = (uint32_t *)((struct mb2_tag *)tag(MB2_TAG_EFI_MMAP, sizeof(struct mb2_tag) + 8 + efi_bytes) + 1);
+    uint32_t *efi_mmap = (uint32_t *)((struct mb2_tag *)mb2_tag(MB2_TAG_EFI_MMAP, sizeof(struct mb2_tag) + 8 + efi_bytes) + 1);
     efi_mmap[0] = (uint32_t)b->efi_map->descriptor_size;
     efi_mmap[1] = b->efi_map->descriptor_version;
     memcpy(efi_mmap + 2, b->efi_map->buffer, efi_bytes);
 
-    uint32_t *cpus =
-        (uint32_t *)((struct mb2_tag *)tag(MB2_TAG_MIMG_CPUS, sizeof(struct mb2_tag) + 4 + b->cpu_count * 4) + 1);
-    cpus[0] = b->cpu_count;
-    memcpy(cpus + 1, b->cpu, b->cpu_count * 4);
-
-    tag(MB2_TAG_END, sizeof(struct mb2_tag));
-    struct mb2_info *head = (struct mb2_info *)info;
-    head->total_size = used;
-    head->reserved = 0;
-    return used;
+    mb2_cpus_tag(b->cpu, b->cpu_count);
+    return mb2_finish();
 }
