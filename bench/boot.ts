@@ -8,21 +8,19 @@
 // Target: mimgload with the fast digest takes at most 1.3x the floor.
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineArgs, mimgloadPath } from '../src/host/qemu.js';
-import { benchKernel, median, sh, timeBoot } from './qemu-bench.js';
+import { benchDir, benchKernel, median, sh, timeBoot } from './qemu-bench.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const TARGET_FAST_RATIO = 1.3;
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'module-mib': { type: 'string', default: '64' } } });
 const runs = Number(values.runs);
-const dir = mkdtempSync(join(tmpdir(), 'mimg-bench-boot-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const dir = benchDir('boot');
 
 const kernel = benchKernel(dir);
 const module = join(dir, 'module.bin');

@@ -15,21 +15,19 @@
 //   npm run bench:disk        (tsc, then node dist/bench/disk-boot.js [--runs N])
 
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineArgs } from '../src/host/qemu.js';
-import { benchKernel, median, sh, timeBoot } from './qemu-bench.js';
+import { benchDir, benchKernel, median, sh, timeBoot } from './qemu-bench.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const MEMORY = '256M';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
-const dir = mkdtempSync(join(tmpdir(), 'mimg-bench-disk-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const dir = benchDir('disk');
 
 const kernel = benchKernel(dir);
 const module = join(dir, 'module.bin');

@@ -8,14 +8,13 @@
 //
 //   npm run bench:linux       (tsc, then node dist/bench/linux-boot.js [--runs N])
 
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { machineArgs, mimgloadPath, runCaptured } from '../src/host/qemu.js';
 import { debianKernel, linuxMissing, MARKER, parseLinuxReport, writeInitramfs } from '../test/support/linux.js';
-import { median, sh } from './qemu-bench.js';
+import { benchDir, median, sh } from './qemu-bench.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const MEMORY = '256M';
@@ -28,8 +27,7 @@ if (missing) {
 }
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
-const dir = mkdtempSync(join(tmpdir(), 'mimg-bench-linux-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const dir = benchDir('linux');
 
 const vmlinuz = debianKernel()!;
 const initrd = join(dir, 'initramfs.cpio.gz');

@@ -3,7 +3,8 @@
 // and medians.
 
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QEMU } from '../src/host/qemu.js';
 
@@ -22,6 +23,13 @@ _start:
 1: hlt
   jmp 1b
 `;
+
+/** A fresh temp dir for a benchmark's files, removed when the process exits (Ctrl-C included). */
+export function benchDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `mimg-bench-${name}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export function sh(cmd: string, args: readonly string[]): void {
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -13,8 +13,7 @@
 //   npm run bench:uefi        (tsc, then node dist/bench/uefi-boot.js [--runs N])
 
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,7 +24,7 @@ import { encodeMbr } from '../src/formats/mbr/index.js';
 import { writeDisk } from '../src/host/disk.js';
 import { OVMF_VARS, machineArgs, ovmfAvailable, uefiArgs } from '../src/host/qemu.js';
 import { bytesExtent, shift, tile, type Extent, type Source } from '../src/media/extent.js';
-import { benchKernel, median, sh, timeBoot } from './qemu-bench.js';
+import { benchDir, benchKernel, median, sh, timeBoot } from './qemu-bench.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const MEMORY = '256M';
@@ -37,8 +36,7 @@ if (!statSync(GRUB_EFI, { throwIfNoEntry: false })) throw new Error(`${GRUB_EFI}
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const runs = Number(values.runs);
-const dir = mkdtempSync(join(tmpdir(), 'mimg-bench-uefi-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const dir = benchDir('uefi');
 
 const kernel = benchKernel(dir);
 const module = join(dir, 'module.bin');
