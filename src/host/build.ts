@@ -207,8 +207,10 @@ export class LayoutError extends MimgError {
   }
 }
 
+/** The target's memory map: the config's own, or `pc` for its RAM, with what UEFI keeps when its media boot on UEFI. */
 export function memoryOf(spec: BuildSpec): MemoryRegion[] {
-  return spec.image.memory.profile === 'pc' ? pcProfile(spec.image.ram) : spec.image.memory.regions;
+  if (spec.image.memory.profile === 'custom') return spec.image.memory.regions;
+  return pcProfile(spec.image.ram, spec.media?.type === 'disk' && spec.media.firmware.includes('uefi'));
 }
 
 /**

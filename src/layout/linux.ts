@@ -87,7 +87,7 @@ export function linuxLayout(l: LinuxInputs): Result<LinuxLayout> {
   ];
   if (l.initrd) {
     // Firmware keeps the top of RAM for itself (ACPI tables: SeaBIOS the last 128 KiB, OVMF with S3 about
-    // 1.1 MiB), so the initrd ends TOP_MARGIN below it.
+    // 1.1 MiB beyond what the UEFI profile leaves out), so the initrd ends TOP_MARGIN below it.
     const top = (l.ramEnd / MiB) * MiB - TOP_MARGIN;
     const max = k.initrdAddrMax + 1n;
     components.push({

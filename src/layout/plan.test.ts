@@ -169,6 +169,27 @@ test('no room: a clear error naming the size and the RAM', () => {
   assert.match(r.issues[0]!.message, /module 'huge' \(0x8000000 bytes\): no free hole/);
 });
 
+test('media that boot on UEFI: the pc profile leaves out what the firmware keeps, and placement goes around it', () => {
+  const uefi = pcProfile(256n * MiB, true);
+  const reserved = uefi.filter((r) => r.type === 'reserved' && r.name.startsWith('UEFI'));
+  assert.deepEqual(
+    reserved.map((r) => [r.start, r.end]),
+    [
+      [8n * MiB, 9n * MiB],
+      [232n * MiB, 256n * MiB],
+    ],
+  );
+  for (const r of uefi) for (const o of uefi) if (r !== o) assert.ok(!overlaps(r, o), `${r.name} and ${o.name} do not overlap`);
+  const comps = [kernel([{ paddr: MiB, memsz: 0x1000n }]), data('big', 16n * MiB, { kind: 'auto', align: 0x1000n })];
+  const bios = planLayout({ ...input(comps), memory: pcProfile(256n * MiB), ram: 256n * MiB });
+  const efi = planLayout({ ...input(comps), memory: uefi, ram: 256n * MiB });
+  const big = (r: typeof bios) => r.value!.sections.find((x) => x.name === 'big')!.dest;
+  assert.equal(big(bios), MiB + 0x1000n);
+  assert.equal(big(efi), 9n * MiB, 'above the firmware early memory, not across it');
+  const fixed = planLayout({ ...input([kernel([{ paddr: MiB, memsz: 0x1000n }]), data('at8', 0x1000n, { kind: 'fixed', address: 8n * MiB })]), memory: uefi });
+  assert.match(fixed.issues[0]!.message, /overlaps reserved area 'UEFI firmware early memory and S3 ACPI NVS' \[0x800000,0x900000\)/);
+});
+
 test('a custom memory map: gaps are not RAM, and reserved regions are named', () => {
   const memory: MemoryRegion[] = [
     { start: 0n, end: 0x9f000n, type: 'usable', name: 'low' },

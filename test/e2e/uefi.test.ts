@@ -31,12 +31,17 @@ interface EspJson {
   files: { path: string; size: string; offset: string | null }[];
 }
 
-/** A disk of the test image; with `rangeBytes`, a preloaded range 'ramdisk' of that many 0x5a bytes. */
-function uefiDisk(name: string, protocol: 'multiboot1' | 'multiboot2', firmware: string, rangeBytes = 0) {
+/**
+ * A disk of the test image; with `rangeBytes`, a preloaded range 'ramdisk' of that many 0x5a bytes;
+ * with `moduleBytes`, a data module 'big' of that many 0xa5 bytes, placed by the layout rule.
+ */
+function uefiDisk(name: string, protocol: 'multiboot1' | 'multiboot2', firmware: string, rangeBytes = 0, moduleBytes = 0) {
   const kernel = protocol === 'multiboot1' ? kernels().mb1 : kernels().mb2;
   const range = rangeBytes ? `[[range]]\nname = "ramdisk"\npath = "ramdisk.bin"\nflags = ["preload", "ro"]\n` : '';
-  const img = image(`uefi-${name}`, protocol, kernel, `${range}[media]\nfirmware = ${firmware}\n`, (dir) => {
+  const module = moduleBytes ? `[[module]]\nname = "big"\npath = "big.bin"\n` : '';
+  const img = image(`uefi-${name}`, protocol, kernel, `${module}${range}[media]\nfirmware = ${firmware}\n`, (dir) => {
     if (rangeBytes) writeFileSync(join(dir, 'ramdisk.bin'), Buffer.alloc(rangeBytes, 0x5a));
+    if (moduleBytes) writeFileSync(join(dir, 'big.bin'), Buffer.alloc(moduleBytes, 0xa5));
   });
   const disk = join(img.dir, 'mimg.img');
   const inspected = JSON.parse(mimg('inspect', disk, '--json')) as { partitions: { type: string; firstLba: string; sectors: string }[]; esp: EspJson; stage1: unknown };
@@ -190,13 +195,17 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assert.doesNotMatch(b.serial, /MIMGTEST begin/);
   });
 
-  test('a load list offset that does not hold the file: read through the file system; OVMF with S3 on (its ACPI NVS memory at 8 MiB) boots', async () => {
-    const img = uefiDisk('s3', 'multiboot2', '["uefi"]');
+  test("a load list offset that does not hold the file: read through the file system; a 16 MiB module keeps clear of OVMF's S3 memory at 8 MiB", async () => {
+    const img = uefiDisk('s3', 'multiboot2', '["uefi"]', 0, 16 << 20);
+    const big = img.inspect.sections.find((x) => x.name === 'big')!;
+    assert.ok(BigInt(big.start) >= 9n << 20n, `the module lies at ${big.start}, below the end of UEFI's early memory`);
     const list = join(img.dir, 'load.txt');
     run('mcopy', ['-n', '-i', img.mtools, '::/mimg/load.txt', list]);
     writeFileSync(list, readFileSync(list, 'utf8').replace(/^(image \S+ 0x)([0-9a-f]+)$/m, (_, head: string, at: string) => `${head}${(BigInt(`0x${at}`) + 512n).toString(16).padStart(16, '0')}`));
     run('mcopy', ['-o', '-i', img.mtools, list, '::/mimg/load.txt']);
-    const b = await bootUefi(img.disk, 'ide', undefined, ['-global', 'PIIX4_PM.disable_s3=0']);
+    const b = await bootUefi(img.disk, 'ide');
+    const nvs = report(b).mmap.find((e) => e.type === 4 && e.base < 9n << 20n && e.base + e.length > 8n << 20n);
+    assert.ok(nvs, `S3 is on: OVMF gives ACPI NVS memory at 8 MiB\n${b.serial}`);
     assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/, b.serial);
     assertMatches(report(b), img, b);
   });

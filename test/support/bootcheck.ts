@@ -114,7 +114,7 @@ export function assertMatches(r: Report, img: { inspect: Inspected; dir: string 
     assert.equal(got.start, BigInt(m.start), `module ${i} start`);
     assert.equal(got.end, BigInt(m.end), `module ${i} end`);
     assert.equal(got.string, m.cmdline ? `${m.name} ${m.cmdline}` : m.name, `module ${i} string`);
-    const file = m.name === 'fixed' ? 'fixed.bin' : 'auto.txt';
+    const file = m.name === 'auto' ? 'auto.txt' : `${m.name}.bin`; // the test images' data modules
     assert.equal(got.sha256, sha256(readFileSync(join(img.dir, file))), `module ${i} SHA-256 computed in the guest`);
   });
   extra.forEach((x, k) => {
