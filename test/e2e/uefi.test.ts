@@ -203,6 +203,23 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assertScreenShows(screen, errorLine(b.serial, 'mimgload'));
   });
 
+  test('a read error after ExitBootServices: BOOTX64.EFI says so on serial and on the framebuffer', async () => {
+    const img = uefiDisk('read-error', 'multiboot2', '["uefi"]', 1 << 20);
+    // QEMU's blkdebug fails every read that covers one sector in the middle of the range's file: the firmware's
+    // file system reads only its first sectors before ExitBootServices, the IDE driver the whole file after.
+    const file = img.esp.files.find((f) => f.path === '/mimg/ramdisk')!;
+    const sector = BigInt(file.offset!) / 512n + 1024n; // the offset is the disk's: 512 KiB into the file
+    const rules = join(img.dir, 'blkdebug.conf');
+    writeFileSync(rules, `[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "${sector}"\n`);
+    const shot = join(img.dir, 'screen.ppm');
+    const b = await bootUefi(`blkdebug:${rules}:${img.disk}`, 'ide', /mimg uefi: error/, [], shot);
+    assert.match(b.serial, /mimg uefi: boot services exited/, b.serial);
+    assert.match(b.serial, /mimg uefi: error: reading \\mimg\\ramdisk \(0x100000 bytes at partition offset 0x[0-9a-f]+\) by ATA DMA failed/, b.serial);
+    const screen = readPpm(shot);
+    assert.deepEqual({ width: screen.width, height: screen.height }, gopMode(b.serial));
+    assertScreenShows(screen, errorLine(b.serial, 'mimg uefi'));
+  });
+
   test('a load list offset that does not hold the file: read through the file system; OVMF with S3 on (its ACPI NVS memory at 8 MiB) boots', async () => {
     const img = uefiDisk('s3', 'multiboot2', '["uefi"]');
     const list = join(img.dir, 'load.txt');
