@@ -48,11 +48,11 @@ static void fb_putc(char c)
     if (fb.at >= fb.cells)
         return;
     uint8_t ch = (uint8_t)c;
-    const uint8_t *glyph = font_glyphs[(ch >= FONT_FIRST && ch <= FONT_LAST ? ch : FONT_OTHER) - FONT_FIRST];
+    const uint8_t *glyph = font_glyphs + ((ch >= FONT_FIRST && ch <= FONT_LAST ? ch : FONT_OTHER) - FONT_FIRST) * FONT_GLYPH_BYTES;
     uint32_t s = fb.scale;
     uint8_t *p = fb.base + fb.at / fb.cols * CELL_H * s * fb.pitch + fb.at % fb.cols * CELL_W * s * fb.bytes;
     for (uint32_t y = 0; y < CELL_H * s; y++, p += fb.pitch) {
-        uint32_t bits = (y / s < FONT_HEIGHT ? glyph[y / s] : 0) << 1; /* bit 0: the blank column */
+        uint32_t bits = (y / s < FONT_HEIGHT ? font_row(glyph, y / s) : 0) << 1; /* bit 0: the blank column */
         volatile uint8_t *q = p;
         for (uint32_t bit = 1u << FONT_WIDTH; bit; bit >>= 1) /* the glyph's bit 4 leftmost */
             q = fill(q, s, bits & bit ? fb.fg : 0);

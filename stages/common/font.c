@@ -8,12 +8,16 @@
 #include "font.h"
 
 #define ROW(s)                                                                                  \
-    (uint8_t)(((s)[0] == '#') << 4 | ((s)[1] == '#') << 3 | ((s)[2] == '#') << 2 | ((s)[3] == '#') << 1 | \
-              ((s)[4] == '#'))
-#define G(r0, r1, r2, r3, r4, r5, r6, r7, r8) \
-    { ROW(r0), ROW(r1), ROW(r2), ROW(r3), ROW(r4), ROW(r5), ROW(r6), ROW(r7), ROW(r8) }
+    (uint64_t)(((s)[0] == '#') << 4 | ((s)[1] == '#') << 3 | ((s)[2] == '#') << 2 | ((s)[3] == '#') << 1 | \
+               ((s)[4] == '#'))
+/* A glyph's 45 bits, row 0 lowest, as FONT_GLYPH_BYTES little-endian bytes. */
+#define BYTES(v) \
+    (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), (uint8_t)((v) >> 24), (uint8_t)((v) >> 32), (uint8_t)((v) >> 40)
+#define G(r0, r1, r2, r3, r4, r5, r6, r7, r8)                                                              \
+    BYTES(ROW(r0) | ROW(r1) << 5 | ROW(r2) << 10 | ROW(r3) << 15 | ROW(r4) << 20 | ROW(r5) << 25 | ROW(r6) << 30 | \
+          ROW(r7) << 35 | ROW(r8) << 40)
 
-const uint8_t font_glyphs[FONT_LAST - FONT_FIRST + 1][FONT_HEIGHT] = {
+const uint8_t font_glyphs[FONT_GLYPHS * FONT_GLYPH_BYTES + 1] = {
     /* 0x20 ' ' */
     G(".....",
       ".....",
@@ -964,4 +968,5 @@ const uint8_t font_glyphs[FONT_LAST - FONT_FIRST + 1][FONT_HEIGHT] = {
       ".....",
       ".....",
       "....."),
+    0, /* font_row reads one byte past the last glyph */
 };
