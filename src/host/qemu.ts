@@ -4,8 +4,9 @@
 // kernel end the run with a status of its choosing ((value << 1) | 1).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,22 +129,67 @@ export function bootCaptured(o: BootOptions, timeoutMs: number, stopWhen?: RegEx
 }
 
 /**
+ * Asks QEMU's QMP server at `socket` for a screendump (a PPM file) at `file`
+ * and resolves once QEMU has written it.
+ */
+function qmpScreendump(socket: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = createConnection(socket);
+    let pending = '';
+    let asked = false;
+    c.on('error', reject);
+    c.on('data', (b: Buffer) => {
+      pending += b.toString('utf8');
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+        const m = JSON.parse(pending.slice(0, nl)) as { QMP?: unknown; return?: unknown; error?: { desc: string } };
+        pending = pending.slice(nl + 1);
+        if (m.QMP) c.write('{"execute":"qmp_capabilities"}\n');
+        else if (m.error) reject(new Error(`QMP: ${m.error.desc}`));
+        else if (m.return !== undefined && !asked) {
+          asked = true;
+          c.write(`${JSON.stringify({ execute: 'screendump', arguments: { filename: file } })}\n`);
+        } else if (m.return !== undefined) {
+          c.end();
+          resolve();
+        }
+      }
+    });
+  });
+}
+
+/**
  * Run QEMU with `args`, capturing its output (serial on stdio); killed after
  * `timeoutMs`, or as soon as a complete line matches `stopWhen` (a guest that
- * halts on purpose, like mimgload after an error, never exits by itself).
+ * halts on purpose, like mimgload after an error, never exits by itself) —
+ * with `screendump`, only once the screen at that moment is saved there as
+ * a PPM file.
  */
-export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen?: RegExp): Promise<CapturedBoot> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(QEMU, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen?: RegExp, screendump?: string): Promise<CapturedBoot> {
+  const qmpDir = screendump ? mkdtempSync(join(tmpdir(), 'mimg-qmp-')) : undefined;
+  const socket = qmpDir && join(qmpDir, 'qmp.sock');
+  return new Promise<CapturedBoot>((resolve, reject) => {
+    const child = spawn(QEMU, [...args, ...(socket ? ['-qmp', `unix:${socket},server=on,wait=off`] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let timedOut = false;
+    let stopping = false;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
+    const stop = () => {
+      stopping = true;
+      if (!socket || !screendump) return child.kill('SIGKILL');
+      qmpScreendump(socket, screendump).then(
+        () => child.kill('SIGKILL'),
+        (err: Error) => {
+          out.push(Buffer.from(`\nmimg: screendump failed: ${err.message}\n`));
+          child.kill('SIGKILL');
+        },
+      );
+    };
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
-      if (stopWhen && Buffer.concat(out).toString('latin1').split('\n').slice(0, -1).some((l) => stopWhen.test(l))) child.kill('SIGKILL');
+      if (!stopping && stopWhen && Buffer.concat(out).toString('latin1').split('\n').slice(0, -1).some((l) => stopWhen.test(l))) stop();
     });
     child.stderr.on('data', (b: Buffer) => out.push(b));
     child.on('error', (err: NodeJS.ErrnoException) => {
@@ -155,5 +201,7 @@ export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen
       clearTimeout(timer);
       resolve({ status: timedOut ? null : code, serial: Buffer.concat(out).toString('latin1'), timedOut });
     });
+  }).finally(() => {
+    if (qmpDir) rmSync(qmpDir, { recursive: true, force: true });
   });
 }

@@ -1,4 +1,5 @@
-/* console.c — COM1 and the VGA text screen, and the printf both use. */
+/* console.c — COM1 and the screen (the VGA text screen here, a linear
+ * framebuffer in fbcon.c), and the printf both use. */
 
 #include "console.h"
 
@@ -59,7 +60,7 @@ static void serial_putc(char c)
 static unsigned vga_at;   /* the next cell */
 static bool vga_cleared;
 
-static void vga_putc(char c)
+void con_vga(char c)
 {
     if (!vga_cleared) { /* the first line replaces whatever the chain loader left */
         for (unsigned i = 0; i < VGA_COLS * VGA_ROWS; i++)
@@ -72,6 +73,13 @@ static void vga_putc(char c)
         VGA_TEXT[vga_at++] = VGA_ATTR | (uint8_t)c;
 }
 
+static con_screen_fn *screen = con_vga;
+
+void console_screen(con_screen_fn *fn)
+{
+    screen = fn;
+}
+
 static void put(unsigned sinks, char c)
 {
     if (sinks & CON_SERIAL) {
@@ -79,8 +87,8 @@ static void put(unsigned sinks, char c)
             serial_putc('\r'); /* terminals want CR LF */
         serial_putc(c);
     }
-    if (sinks & CON_VGA)
-        vga_putc(c);
+    if ((sinks & CON_SCREEN) && screen)
+        screen(c);
 }
 
 /* Longer lines are cut and end in CUT_MARK: a name in a hostile image can be
@@ -113,7 +121,7 @@ noreturn void die(const char *stage, const char *format, ...)
     va_list ap;
     va_start(ap, format);
     uint32_t prefix = fmt(line, sizeof line, "%s: error: ", stage);
-    put_line(CON_SERIAL | CON_VGA, prefix + vfmt(line + prefix, sizeof line - prefix, format, ap));
+    put_line(CON_SERIAL | CON_SCREEN, prefix + vfmt(line + prefix, sizeof line - prefix, format, ap));
     va_end(ap);
     halt();
 }

@@ -318,6 +318,7 @@ void chain_read(uint32_t magic, uint32_t info, struct chain *c)
         have_meminfo = read_mb2((const struct mb2_info *)info, c, &p);
     else
         die(STAGE, "EAX=0x%x: not entered by a Multiboot loader", magic);
+    video_console(c); /* the chain loader's screen, for the errors from here on */
 
     if (c->map.count == 0)
         die(STAGE, "no memory map");

@@ -120,6 +120,11 @@ void target_check(const struct image *im, const struct chain *c);
  * it writes the real-mode area of bios_int, which it checks is free. */
 void video_setup(const struct image *im, struct chain *c);
 
+/* video.c: error lines from now on on the screen c->fb describes: a
+ * direct-colour framebuffer, else the VGA text screen — or none after a
+ * UEFI chain loader, whose machine may have no VGA memory at 0xB8000. */
+void video_console(const struct chain *c);
+
 /* bootinfo.c: writes the boot information for the image's protocol into
  * buf as it must look at `addr`, and returns its size; with buf = 0 it
  * only measures, an upper bound (the mimg protocol's memory map depends on

@@ -162,6 +162,14 @@ static void text_mode(struct chain *c)
     c->fb = (struct framebuffer){ .addr = 0xB8000, .pitch = 160, .width = 80, .height = 25, .bpp = 16, .type = FB_TEXT };
 }
 
+void video_console(const struct chain *c)
+{
+    if (c->fb.type == FB_RGB)
+        console_use_framebuffer(c->fb.addr, c->fb.pitch, c->fb.width, c->fb.height, c->fb.bpp, &c->fb.red_pos);
+    else
+        console_screen(c->efi ? 0 : con_vga);
+}
+
 void video_setup(const struct image *im, struct chain *c)
 {
     const struct mimg_header *h = im->header;
@@ -216,4 +224,5 @@ void video_setup(const struct image *im, struct chain *c)
     }
     con_line(CON_SERIAL, STAGE ": video mode %ux%ux%u (%s mode 0x%x) at 0x%lx, asked for %ux%ux%u", c->fb.width,
              c->fb.height, c->fb.bpp, how, mode, c->fb.addr, h->fb_width, h->fb_height, h->fb_depth);
+    video_console(c);
 }

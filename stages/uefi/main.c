@@ -56,7 +56,8 @@ noreturn void fail(const char *format, ...)
     va_start(ap, format);
     vfmt(line, sizeof line, format, ap);
     va_end(ap);
-    con_line(CON_SERIAL, STAGE ": error: %s", line);
+    /* The screen sink only once boot services are gone: until then the firmware owns the screen. */
+    con_line(boot_services ? CON_SERIAL : CON_SERIAL | CON_SCREEN, STAGE ": error: %s", line);
     if (boot_services && st->con_out)
         con_out(STAGE ": error: ", line);
     halt();
@@ -508,6 +509,11 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     }
     if (s != EFI_SUCCESS)
         fail("ExitBootServices failed %u times (last status 0x%lx)", tries, s);
+    /* From here on errors go to the graphics output's framebuffer (none without one: 0xB8000 need not be VGA
+     * memory on a UEFI machine). */
+    const struct fb *fb = &boot.fb;
+    const uint8_t color[6] = { fb->position[0], fb->size[0], fb->position[1], fb->size[1], fb->position[2], fb->size[2] };
+    console_use_framebuffer(fb->addr, fb->pitch, fb->width, fb->height, fb->bpp, color);
     boot_services = false;
 
     if (!convert_map(&efi_map, &boot.map))

@@ -14,6 +14,7 @@ import { diskArgs, ovmfAvailable, runCaptured, withUefiVars, QEMU } from '../../
 import { assertMatches, image, kernels, MEMORY, mimg, report, sha256, TIMEOUT_MS } from '../support/bootcheck.js';
 import { KERNEL_TOOLS } from '../support/kernels.js';
 import type { MemoryMapEntry } from '../support/transcript.js';
+import { assertScreenShows, errorLine, readPpm } from '../support/screen.js';
 import { missingTools, run } from '../support/toolchain.js';
 
 const BOOTX64 = new URL('../../../stages/prebuilt/BOOTX64.EFI', import.meta.url).pathname;
@@ -48,8 +49,15 @@ function uefiDisk(name: string, protocol: 'multiboot1' | 'multiboot2', firmware:
   return { ...img, disk, inspected, esp: inspected.esp, mtools: `${disk}@@${BigInt(inspected.esp.lba) * 512n}` };
 }
 
-const bootUefi = (disk: string, bus: 'ide' | 'virtio', stopWhen?: RegExp, extraArgs: string[] = []) =>
-  withUefiVars((uefiVars) => runCaptured(diskArgs({ disk, bus, memory: UEFI_MEMORY, uefiVars, extraArgs }), TIMEOUT_MS, stopWhen));
+const bootUefi = (disk: string, bus: 'ide' | 'virtio', stopWhen?: RegExp, extraArgs: string[] = [], screendump?: string) =>
+  withUefiVars((uefiVars) => runCaptured(diskArgs({ disk, bus, memory: UEFI_MEMORY, uefiVars, extraArgs }), TIMEOUT_MS, stopWhen, screendump));
+
+/** The graphics output's mode, as BOOTX64.EFI reports it on serial. */
+function gopMode(serial: string): { width: number; height: number } {
+  const m = /mimg uefi: framebuffer (\d+)x(\d+), 32 bits per pixel/.exec(serial);
+  assert.ok(m, serial);
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
 
 /** The ESP as a file of its own, for fsck.fat (which takes no offset). */
 function extractEsp(disk: string, esp: { firstLba: string; sectors: string }, out: string): void {
@@ -183,16 +191,38 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assertMatches(report(b), img, b, [{ string: 'ramdisk', file: 'ramdisk.bin' }]);
   });
 
-  test('a corrupted image on the ESP: mimgload refuses it', async () => {
+  test('a corrupted image on the ESP: mimgload refuses it, on serial and on the framebuffer', async () => {
     const img = uefiDisk('bad-image', 'multiboot2', '["uefi"]');
     const file = img.esp.files.find((f) => f.path.endsWith('.mimg'))!;
     const disk = readFileSync(img.disk);
     const at = Number(BigInt(file.offset!) + BigInt(file.size)) - 10; // inside the last payload
     disk[at] = disk[at]! ^ 0x01;
     writeFileSync(img.disk, disk);
-    const b = await bootUefi(img.disk, 'ide', /mimgload: error/);
+    const shot = join(img.dir, 'screen.ppm');
+    const b = await bootUefi(img.disk, 'ide', /mimgload: error/, [], shot);
     assert.match(b.serial, /mimgload: error: .*MIMG_DIGEST/, b.serial);
     assert.doesNotMatch(b.serial, /MIMGTEST begin/);
+    // The same line on the firmware's framebuffer, which mimgload got in BOOTX64.EFI's Multiboot2 tag 8.
+    const screen = readPpm(shot);
+    assert.deepEqual({ width: screen.width, height: screen.height }, gopMode(b.serial));
+    assertScreenShows(screen, errorLine(b.serial, 'mimgload'));
+  });
+
+  test('a read error after ExitBootServices: BOOTX64.EFI says so on serial and on the framebuffer', async () => {
+    const img = uefiDisk('read-error', 'multiboot2', '["uefi"]', 1 << 20);
+    // QEMU's blkdebug fails every read that covers one sector in the middle of the range's file: the firmware's
+    // file system reads only its first sectors before ExitBootServices, the IDE driver the whole file after.
+    const file = img.esp.files.find((f) => f.path === '/mimg/ramdisk')!;
+    const sector = BigInt(file.offset!) / 512n + 1024n; // the offset is the disk's: 512 KiB into the file
+    const rules = join(img.dir, 'blkdebug.conf');
+    writeFileSync(rules, `[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "${sector}"\n`);
+    const shot = join(img.dir, 'screen.ppm');
+    const b = await bootUefi(`blkdebug:${rules}:${img.disk}`, 'ide', /mimg uefi: error/, [], shot);
+    assert.match(b.serial, /mimg uefi: boot services exited/, b.serial);
+    assert.match(b.serial, /mimg uefi: error: reading \\mimg\\ramdisk \(0x100000 bytes at partition offset 0x[0-9a-f]+\) by ATA DMA failed/, b.serial);
+    const screen = readPpm(shot);
+    assert.deepEqual({ width: screen.width, height: screen.height }, gopMode(b.serial));
+    assertScreenShows(screen, errorLine(b.serial, 'mimg uefi'));
   });
 
   test("a load list offset that does not hold the file: read through the file system; a 16 MiB module keeps clear of OVMF's S3 memory at 8 MiB", async () => {

@@ -8,14 +8,15 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootCaptured, machineArgs, mimgloadPath, runCaptured, QEMU } from '../../src/host/qemu.js';
+import { bootCaptured, machineArgs, mimgloadPath, qemuArgs, runCaptured, QEMU } from '../../src/host/qemu.js';
 import { assertMatches, image, kernels, MEMORY, mimg, report, TIMEOUT_MS } from '../support/bootcheck.js';
 import { grubIso } from '../support/grub.js';
 import { KERNEL_TOOLS } from '../support/kernels.js';
 import type { Report } from '../support/transcript.js';
-import { missingTools, tempDir } from '../support/toolchain.js';
+import { assertScreenShows, errorLine, readPpm } from '../support/screen.js';
+import { buildElf, missingTools, readelfSegments, tempDir } from '../support/toolchain.js';
 
 const skip = missingTools(QEMU, ...KERNEL_TOOLS) ?? (existsSync(mimgloadPath()) ? undefined : 'stages/prebuilt/mimgload.elf is not built');
 
@@ -161,6 +162,38 @@ describe('video modes, chained by QEMU -kernel', { skip, concurrency: 2 }, () =>
     assert.match(b.serial, /mimgload: error: video mode: the BIOS call area \[0x1000,0x2300\) holds 'reserved'/, b.serial);
     assert.doesNotMatch(b.serial, /MIMGTEST begin/);
   });
+
+  // SeaBIOS's map for -m 128M: usable RAM [1 MiB, 0x7fe0000). A zero-filled section over all of it after the
+  // kernel leaves mimgload no room for its staging area: an error after it has set the mode.
+  const RAM_END = 0x7fe0000n;
+  for (const [mode, bits] of [['640x480x16', [5, 6, 5]], ['800x600x24', [8, 8, 8]], ['1024x768x32', [8, 8, 8]]] as const) {
+    test(`an error after the mode is set (${mode}): the serial line, drawn on the framebuffer`, async () => {
+      const dir = join(tempDir(), `video-fbcon-${mode}`);
+      mkdirSync(dir, { recursive: true });
+      const kernel = kernels().mb2;
+      const end = readelfSegments(kernel).reduce((e, s) => (s.type === 'LOAD' && s.paddr + s.memsz > e ? s.paddr + s.memsz : e), 0n);
+      const fillStart = (end + 0xfffn) & ~0xfffn;
+      const fill = buildElf({
+        name: `fill-${mode}`,
+        bits: 32,
+        asm: `.bss\n.space 0x${(RAM_END - fillStart).toString(16)}\n`,
+        linkerScript: `SECTIONS { . = 0x${fillStart.toString(16)}; .bss : { *(.bss) } }\n`,
+      });
+      writeFileSync(
+        join(dir, 'mimg.toml'),
+        `[image]\nprotocol = "multiboot2"\nram = "${MEMORY}"\nbootinfo = 0x20000\nframebuffer = "${mode}"\nframebuffer_required = true\n` +
+          `[kernel]\npath = "${kernel}"\n[[module]]\nname = "fill"\npath = "${fill}"\nload = "elf"\n`,
+      );
+      mimg('build', join(dir, 'mimg.toml'));
+      const shot = join(dir, 'screen.ppm');
+      const b = await runCaptured(qemuArgs({ image: join(dir, 'mimg.mimg'), memory: MEMORY }), TIMEOUT_MS, ERROR, shot);
+      assert.match(b.serial, new RegExp(`mimgload: video mode ${mode} \\(VBE mode`), b.serial);
+      assert.match(b.serial, /mimgload: error: no room for staging/, b.serial);
+      const screen = readPpm(shot);
+      assert.equal(`${screen.width}x${screen.height}`, mode.replace(/x\d+$/, ''));
+      assertScreenShows(screen, errorLine(b.serial, 'mimgload'), bits);
+    });
+  }
 
   test('a required mode the firmware lacks: an error on screen and serial, and no jump', async () => {
     const img = build({ name: 'impossible', protocol: 'multiboot2', kernel: () => kernels().mb2Video, keys: IMPOSSIBLE });
