@@ -1,14 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import type { MemoryRegion } from '../config/types.js';
 import type { ElfFile, ElfSegment } from '../formats/elf/types.js';
+import { parseElf } from '../formats/elf/index.js';
+import { PREBUILT, STAGE_FILES } from '../host/stages.js';
 import { planLayout } from './plan.js';
-import { pcProfile } from './profile.js';
+import { LOADER_WINDOW, pcProfile } from './profile.js';
 import { overlaps } from './range.js';
 import type { ComponentInput, LayoutInput } from './types.js';
 
 const MiB = 1n << 20n;
+const MIMGLOAD = join(PREBUILT, STAGE_FILES.loader);
 
 /** An ET_EXEC/ET_DYN value with the given loadable ranges (layout needs no bytes beyond filesz). */
 function elf(type: 'exec' | 'dyn', segs: { paddr: bigint; memsz: bigint; align?: bigint }[]): ElfFile {
@@ -184,8 +189,12 @@ test('media that boot on UEFI: the pc profile leaves out what the firmware keeps
   const bios = planLayout({ ...input(comps), memory: pcProfile(256n * MiB), ram: 256n * MiB });
   const efi = planLayout({ ...input(comps), memory: uefi, ram: 256n * MiB });
   const big = (r: typeof bios) => r.value!.sections.find((x) => x.name === 'big')!.dest;
-  assert.equal(big(bios), MiB + 0x1000n);
-  assert.equal(big(efi), 9n * MiB, 'above the firmware early memory, not across it');
+  assert.equal(big(bios), LOADER_WINDOW.end, 'not across mimgload at 9 MiB: above it, the first hole that fits');
+  assert.equal(big(efi), LOADER_WINDOW.end, 'above the firmware early memory and mimgload, not across them');
+  const small = planLayout({ ...input([comps[0]!, data('small', 4n * MiB, { kind: 'auto', align: 0x1000n })]), memory: uefi });
+  assert.equal(small.value!.sections.find((x) => x.name === 'small')!.dest, MiB + 0x1000n, 'what fits below 8 MiB stays there');
+  const tight = planLayout({ ...input([comps[0]!, data('tight', 60n * MiB, { kind: 'auto', align: 0x1000n })]), memory: pcProfile(64n * MiB) });
+  assert.equal(tight.value!.sections.find((x) => x.name === 'tight')!.dest, MiB + 0x1000n, 'over mimgload when nothing else fits');
   const fixed = planLayout({ ...input([kernel([{ paddr: MiB, memsz: 0x1000n }]), data('at8', 0x1000n, { kind: 'fixed', address: 8n * MiB })]), memory: uefi });
   assert.match(fixed.issues[0]!.message, /overlaps reserved area 'UEFI firmware early memory and S3 ACPI NVS' \[0x800000,0x900000\)/);
 });
@@ -238,4 +247,12 @@ test('long64 images keep a higher-half kernel\'s virtual addresses and refuse on
     messages([kernel64([{ paddr: MiB, vaddr: high, memsz: 0x800n }, { paddr: 2n * MiB + 0x800n, vaddr: high + 0x800n, memsz: 0x800n }])]).join('\n'),
     /LAYOUT_ADDRESS: kernel segment 1 virtual \[0xffffffff80000800,0xffffffff80001000\) shares a 4 KiB page with kernel segment 0/,
   );
+});
+
+test("LOADER_WINDOW is where the committed mimgload lies, with room for its .bss", { skip: existsSync(MIMGLOAD) ? undefined : 'stages/prebuilt/ has no mimgload.elf' }, () => {
+  const elf = parseElf(new Uint8Array(readFileSync(MIMGLOAD))).value!;
+  const start = elf.loads.reduce((m, s) => (s.paddr < m ? s.paddr : m), elf.loads[0]!.paddr);
+  const end = elf.loads.reduce((m, s) => (s.paddr + s.memsz > m ? s.paddr + s.memsz : m), 0n);
+  assert.equal(start, LOADER_WINDOW.start);
+  assert.ok(end <= LOADER_WINDOW.end, `mimgload ends at ${end.toString(16)}, inside the window`);
 });

@@ -7,7 +7,7 @@ import { hex, hexRange, issue, type Issue, type Result } from '../diagnostics/is
 import { relocate } from '../formats/elf/relocate.js';
 import type { ElfFile, ElfSegment } from '../formats/elf/types.js';
 import type { SectionFlag } from '../formats/mimg/types.js';
-import { AUTO_PLACE_FLOOR } from './profile.js';
+import { AUTO_PLACE_FLOOR, LOADER_WINDOW } from './profile.js';
 import { alignUp, isPowerOfTwo, overlaps, subtract, type Range } from './range.js';
 import type { ComponentInput, LayoutInput, Plan, PlannedSection } from './types.js';
 
@@ -84,6 +84,16 @@ function freeSpace(input: LayoutInput, placed: readonly PlannedSection[], floor:
   );
 }
 
+/**
+ * `fit` over the free space above `floor` without mimgload's window, else with it: a section
+ * there makes the loader step aside at boot, and keeps a chain loader from putting the image
+ * where its largest payload already lies in place.
+ */
+function placeClearOfLoader(input: LayoutInput, placed: readonly PlannedSection[], floor: bigint, fit: (holes: Range[]) => bigint | undefined): bigint | undefined {
+  const holes = freeSpace(input, placed, floor);
+  return fit(subtract(holes, [LOADER_WINDOW])) ?? fit(holes);
+}
+
 /** The lowest start >= each hole's start with start % align == phase that fits `size` bytes. */
 function lowestFit(holes: readonly Range[], size: bigint, align: bigint, phase = 0n): bigint | undefined {
   for (const h of holes) {
@@ -141,7 +151,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
     const start = loads.reduce((m, s) => (s.paddr < m ? s.paddr : m), loads[0]!.paddr);
     const end = loads.reduce((m, s) => (s.paddr + s.memsz > m ? s.paddr + s.memsz : m), 0n);
     const align = loads.reduce((m, s) => (s.align > m ? s.align : m), PAGE);
-    const at = lowestFit(freeSpace(input, sections, AUTO_PLACE_FLOOR), end - start, align, start % align);
+    const at = placeClearOfLoader(input, sections, AUTO_PLACE_FLOOR, (h) => lowestFit(h, end - start, align, start % align));
     if (at === undefined) {
       issues.push(issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (relocatable, ${hex(end - start)} bytes): ${describeShortage(input, end - start, align)}`));
       return;
@@ -179,17 +189,18 @@ export function planLayout(input: LayoutInput): Result<Plan> {
       if (c.placement.kind === 'preferred') return;
       if (c.placement.kind === 'high') {
         const { align, ceiling } = c.placement;
-        at = highestFit(freeSpace(input, sections, AUTO_PLACE_FLOOR), c.size, align, ceiling);
+        at = placeClearOfLoader(input, sections, AUTO_PLACE_FLOOR, (h) => highestFit(h, c.size, align, ceiling));
         if (at === undefined) {
           const message = `${c.label} (${hex(c.size)} bytes): no free hole of ${hex(c.size)} bytes aligned to ${hex(align)} in usable RAM ending at or below ${hex(ceiling)}`;
           issues.push({ ...issueAt(c, 'LAYOUT_NO_FIT', message), hint: 'raise [image] ram, or make it smaller' });
         }
       } else if (c.placement.kind === 'auto') {
-        if (!isPowerOfTwo(c.placement.align)) {
+        const { align } = c.placement;
+        if (!isPowerOfTwo(align)) {
           issues.push(issueAt(c, 'LAYOUT_ALIGN', `${c.label}: alignment ${hex(c.placement.align)} is not a power of two`));
           return;
         }
-        at = lowestFit(freeSpace(input, sections, autoFloor), c.size, c.placement.align);
+        at = placeClearOfLoader(input, sections, autoFloor, (h) => lowestFit(h, c.size, align));
         if (at === undefined) issues.push(issueAt(c, 'LAYOUT_NO_FIT', `${c.label} (${hex(c.size)} bytes): ${describeShortage(input, c.size, c.placement.align)}`));
       } else if (previousEnd === undefined) {
         issues.push(issueAt(c, 'LAYOUT_ADDRESS', `${c.label}: @${c.placement.kind} needs a section before it`));
@@ -206,7 +217,7 @@ export function planLayout(input: LayoutInput): Result<Plan> {
   let bootInfo = span(sections.filter((s) => s.type === 'bootinfo'));
   if (!bootInfo && input.bootInfo && input.bootInfo.size > 0n) {
     const { size } = input.bootInfo;
-    const at = input.bootInfo.address ?? lowestFit(freeSpace(input, sections, autoFloor), size, PAGE);
+    const at = input.bootInfo.address ?? placeClearOfLoader(input, sections, autoFloor, (h) => lowestFit(h, size, PAGE));
     if (at === undefined) {
       issues.push(issue('LAYOUT_NO_FIT', `boot information block (${hex(size)} bytes): ${describeShortage(input, size, PAGE)}`, { where: 'image.bootinfo' }));
     } else {

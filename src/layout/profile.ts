@@ -11,6 +11,12 @@ const GiB = 1024n * MiB;
 /** Where auto-placement starts: below 1 MiB is left to fixed addresses only. */
 export const AUTO_PLACE_FLOOR = MiB;
 
+/**
+ * mimgload's window: linked at 9 MiB, at most 96 KiB (stages/linker/mimgload.ld). Placement
+ * keeps clear of it when it can; a section there is still allowed (the loader steps aside).
+ */
+export const LOADER_WINDOW = { start: 9n * MiB, end: 9n * MiB + 96n * KiB };
+
 /** On `pc`, RAM beyond this is remapped above 4 GiB, leaving the PCI/firmware hole below it (as QEMU's i440fx does). */
 export const PC_LOW_RAM_LIMIT = 3n * GiB;
 
