@@ -12,10 +12,12 @@ const GiB = 1024n * MiB;
 export const AUTO_PLACE_FLOOR = MiB;
 
 /**
- * mimgload's window: linked at 9 MiB, at most 96 KiB (stages/linker/mimgload.ld). Placement
- * keeps clear of it when it can; a section there is still allowed (the loader steps aside).
+ * The MiB that holds mimgload (linked at 9 MiB, at most 96 KiB: stages/linker/mimgload.ld).
+ * Placement keeps clear of it when another hole fits; a section there is still allowed (the
+ * loader steps aside at boot). The rest of the MiB leaves a chain loader room to put the image
+ * so that a payload placed at 10 MiB already lies in place, the image's head just below it.
  */
-export const LOADER_WINDOW = { start: 9n * MiB, end: 9n * MiB + 96n * KiB };
+export const LOADER_WINDOW = { start: 9n * MiB, end: 10n * MiB };
 
 /** On `pc`, RAM beyond this is remapped above 4 GiB, leaving the PCI/firmware hole below it (as QEMU's i440fx does). */
 export const PC_LOW_RAM_LIMIT = 3n * GiB;

@@ -119,6 +119,12 @@ static bool section_move(const struct mimg_section *s, const uint8_t *base, cons
     case MIMG_TYPE_MODULE:
         src = (uint32_t)(uintptr_t)(base + s->file_offset);
         copy = (uint32_t)s->file_size;
+        if (src == dst) { /* a chain loader put the payload in place: only the zero fill is left */
+            dst += copy;
+            src += copy;
+            size -= copy;
+            copy = 0;
+        }
         break;
     }
     *m = (struct move){ dst, src, copy, size - copy };

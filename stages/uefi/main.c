@@ -10,6 +10,7 @@
 #include "console.h"
 #include "fmt.h"
 #include "mem.h"
+#include "mimg_format.h"
 #include "range.h"
 #include "uefi.h"
 
@@ -199,6 +200,95 @@ static struct flat loader_layout(const uint8_t *elf, uint64_t size, const char *
         fail("\\mimg\\%s: its segments [0x%lx, 0x%lx) and entry 0x%x are not a loader this stage can enter", name, lo, hi,
              entry);
     return (struct flat){ .base = (uint32_t)lo, .size = (uint32_t)(hi - lo), .entry = entry };
+}
+
+#define CR4_LA57              (1u << 12) /* 5-level paging: tables_in walks 4 levels only */
+/* Reading the image's header and section table, at most this many sections. */
+#define IN_PLACE_SECTIONS_MAX 1024u
+/* Smaller payloads are not worth it. */
+#define IN_PLACE_MIN          0x100000u
+
+/* Where the image would go for its largest payload to lie already at its section's address: mimgload then
+ * copies nothing for it, and that memory is written once, not twice. Only a hint, read from an image not yet
+ * verified (mimgload checks everything; a wrong guess costs the copy). 0: none. The file is left at 0. */
+static uint64_t in_place_hint(struct efi_file *f, uint64_t size, const struct flat *loader)
+{
+    struct mimg_header h;
+    uint64_t n = sizeof h, want = 0, best = 0;
+    if (f->read(f, &n, &h) == EFI_SUCCESS && n == sizeof h && !memcmp(h.magic, MIMG_MAGIC, sizeof h.magic) &&
+        h.section_entry_size >= sizeof(struct mimg_section) && h.section_entry_size <= 0x100 &&
+        h.section_count <= IN_PLACE_SECTIONS_MAX && f->set_position(f, h.section_table_offset) == EFI_SUCCESS) {
+        uint64_t table = (uint64_t)h.section_count * h.section_entry_size;
+        uint8_t *t = pool(table ? table : 1);
+        n = table;
+        if (f->read(f, &n, t) == EFI_SUCCESS && n == table)
+            for (uint32_t i = 0; i < h.section_count; i++) {
+                const struct mimg_section *s = (const struct mimg_section *)(t + (uint64_t)i * h.section_entry_size);
+                if ((s->type == MIMG_TYPE_EXEC || s->type == MIMG_TYPE_MODULE) && s->file_size > best &&
+                    s->dest >= s->file_offset && s->dest < GIB4) {
+                    best = s->file_size;
+                    want = s->dest - s->file_offset;
+                }
+            }
+        bs->free_pool(t);
+    }
+    f->set_position(f, 0);
+    uint64_t end = want + align_up(size, PAGE_SIZE);
+    if (best < IN_PLACE_MIN || want % PAGE_SIZE || want < 0x100000 || end > GIB4 ||
+        overlaps(loader->base, (uint64_t)loader->base + loader->size, want, end))
+        return 0;
+    return want;
+}
+
+/* The firmware's descriptor holding address a, if any. */
+static const struct efi_memory_descriptor *descriptor_at(uint64_t a)
+{
+    for (uint64_t i = 0; i < efi_descriptor_count(&efi_map); i++) {
+        const struct efi_memory_descriptor *d = efi_descriptor(&efi_map, i);
+        if (a >= d->physical_start && a - d->physical_start < d->pages * PAGE_SIZE)
+            return d;
+    }
+    return 0;
+}
+
+/* True when a page-table page reachable from CR3 lies in [start, end) (4-level paging). */
+static bool tables_in(uint64_t table, uint32_t level, uint64_t start, uint64_t end)
+{
+    if (table >= start && table < end)
+        return true;
+    const uint64_t *e = (const uint64_t *)(uintptr_t)table;
+    for (uint32_t i = 0; level > 1 && i < 512; i++)
+        if ((e[i] & 1) && !(level < 4 && (e[i] & 0x80)) && tables_in(e[i] & 0x000FFFFFFFFFF000ull, level - 1, start, end))
+            return true;
+    return false;
+}
+
+/* After ExitBootServices, before the DMA: [start, end) may take the image when every byte of it is memory boot
+ * services held or left free, and none of it is what this stage still runs on: its stack, the firmware's GDT,
+ * IDT and page tables (all boot services data). This stage's own memory is loader code or data, never taken. */
+static bool free_after_exit(uint64_t start, uint64_t end)
+{
+    uint64_t covered = 0;
+    for (uint64_t i = 0; i < efi_descriptor_count(&efi_map); i++) {
+        const struct efi_memory_descriptor *d = efi_descriptor(&efi_map, i);
+        uint64_t lo = d->physical_start, hi = lo + d->pages * PAGE_SIZE;
+        if (!overlaps(lo, hi, start, end))
+            continue;
+        if (d->type != EFI_BOOT_SERVICES_CODE && d->type != EFI_BOOT_SERVICES_DATA && d->type != EFI_CONVENTIONAL_MEMORY)
+            return false;
+        covered += (hi < end ? hi : end) - (lo > start ? lo : start);
+    }
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } gdtr, idtr;
+    uint64_t rsp, cr3, cr4;
+    __asm__ volatile("sgdt %0; sidt %1; mov %%rsp, %2; mov %%cr3, %3; mov %%cr4, %4"
+                     : "=m"(gdtr), "=m"(idtr), "=r"(rsp), "=r"(cr3), "=r"(cr4));
+    const uint64_t live[] = { rsp, gdtr.base, idtr.base };
+    for (uint32_t i = 0; i < sizeof live / sizeof live[0]; i++) {
+        const struct efi_memory_descriptor *d = descriptor_at(live[i]);
+        if (!d || overlaps(d->physical_start, d->physical_start + d->pages * PAGE_SIZE, start, end))
+            return false;
+    }
+    return covered == end - start && !(cr4 & CR4_LA57) && !tables_in(cr3 & 0x000FFFFFFFFFF000ull, 4, start, end);
 }
 
 static void flatten(uint8_t *to, const uint8_t *elf, const struct flat *f)
@@ -449,10 +539,11 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     struct efi_file *files[MODULES_MAX];
     uint64_t pages = 1 /* trampoline, jump, stack */ + align_up(INFO_MAX, PAGE_SIZE) / PAGE_SIZE +
                      align_up(flat.size, PAGE_SIZE) / PAGE_SIZE;
-    for (uint32_t i = 0; i < boot.module_count; i++) {
+    for (uint32_t i = 0; i < boot.module_count; i++)
         files[i] = open_file(boot.module[i].name, &boot.module[i].size);
+    uint64_t in_place = in_place_hint(files[0], boot.module[0].size, &flat);
+    for (uint32_t i = 0; i < boot.module_count; i++) /* the image too: in place is known late on IDE */
         pages += align_up(boot.module[i].size, PAGE_SIZE) / PAGE_SIZE;
-    }
     /* Code type: the trampoline runs from it, and firmware may map data pages no-execute. */
     uint64_t base = GIB4 - 1;
     if (bs->allocate_pages(EFI_ALLOCATE_MAX_ADDRESS, EFI_LOADER_CODE, pages, &base) != EFI_SUCCESS)
@@ -472,6 +563,15 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     bool driver = driver_agrees(li, files, info);
     con_line(CON_SERIAL, STAGE ": reading the files %s", driver ? "by ATA bus-master DMA after ExitBootServices"
                                                                 : "through the firmware's file system");
+    /* Through the firmware, the image goes in place only where the firmware gives that memory now; by DMA,
+     * where it is free once boot services are gone (checked then). */
+    uint64_t image_pages = align_up(boot.module[0].size, PAGE_SIZE) / PAGE_SIZE;
+    if (in_place && !driver && bs->allocate_pages(EFI_ALLOCATE_ADDRESS, EFI_LOADER_DATA, image_pages, &in_place) != EFI_SUCCESS)
+        in_place = 0;
+    if (in_place && !driver) {
+        boot.module[0].addr = in_place;
+        con_line(CON_SERIAL, STAGE ": the image goes at 0x%lx, its largest payload in place", in_place);
+    }
     for (uint32_t i = 0; i < boot.module_count; i++) {
         struct loaded *m = &boot.module[i];
         if (driver) {
@@ -515,12 +615,17 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     const uint8_t color[6] = { fb->position[0], fb->size[0], fb->position[1], fb->size[1], fb->position[2], fb->size[2] };
     console_use_framebuffer(fb->addr, fb->pitch, fb->width, fb->height, fb->bpp, color);
     boot_services = false;
+    __asm__ volatile("cli"); /* the firmware's handlers lie in memory that is free from now on */
 
     if (!convert_map(&efi_map, &boot.map))
         fail("the firmware's memory map has more than %u entries once merged", MEMMAP_MAX);
     con_line(CON_SERIAL, STAGE ": boot services exited (%u tries); memory map: %u firmware descriptors, %u entries",
              tries, (uint32_t)efi_descriptor_count(&efi_map), boot.map.count);
     if (driver) {
+        if (in_place && free_after_exit(in_place, in_place + image_pages * PAGE_SIZE)) {
+            boot.module[0].addr = in_place;
+            con_line(CON_SERIAL, STAGE ": the image goes at 0x%lx, its largest payload in place", in_place);
+        }
         for (uint32_t i = 0; i < boot.module_count; i++) {
             struct loaded *m = &boot.module[i];
             if (!ide_read(m->at, m->size, (void *)(uintptr_t)m->addr))

@@ -225,6 +225,17 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assertScreenShows(screen, errorLine(b.serial, 'mimg uefi'));
   });
 
+  test('read by DMA, the image goes where its largest payload already lies at its address; the kernel gets every byte', async () => {
+    const img = uefiDisk('in-place', 'multiboot2', '["uefi"]', 0, 16 << 20);
+    const big = img.inspect.sections.find((x) => x.name === 'big')!;
+    const b = await bootUefi(img.disk, 'ide');
+    const at = /mimg uefi: the image goes at 0x([0-9a-f]+), its largest payload in place/.exec(b.serial);
+    assert.ok(at, b.serial);
+    assert.equal(BigInt(`0x${at[1]}`), BigInt(big.start) - BigInt(big.fileOffset), 'the payload at its section address');
+    assert.match(b.serial, new RegExp(`mimg uefi: loaded image '\\S+' 0x[0-9a-f]+ bytes at 0x${at[1]}\\b`));
+    assertMatches(report(b), img, b);
+  });
+
   test("a load list offset that does not hold the file: read through the file system; a 16 MiB module keeps clear of OVMF's S3 memory at 8 MiB", async () => {
     const img = uefiDisk('s3', 'multiboot2', '["uefi"]', 0, 16 << 20);
     const big = img.inspect.sections.find((x) => x.name === 'big')!;
