@@ -58,7 +58,7 @@ export function diskText(file: string, d: DiskReport): string {
       `EFI system partition (partition ${e.partition}, LBA ${hex(e.lba)}): FAT32, ${e.fat.clusters} clusters of ${e.fat.clusterBytes} bytes, volume ID ${hex(e.fat.volumeId)}`,
       '',
       table([
-        ['size', 'offset', 'path'],
+        ['size', 'disk offset', 'path'],
         ...e.fat.entries.filter((f) => !f.directory).map((f) => [hex(f.size), hex(e.lba * SECTOR + f.offset), f.path]),
       ]),
     );
