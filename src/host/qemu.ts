@@ -158,13 +158,19 @@ function qmpScreendump(socket: string, file: string): Promise<void> {
 }
 
 /**
- * Run QEMU with `args`, capturing its output (serial on stdio); killed after
- * `timeoutMs`, or as soon as a complete line matches `stopWhen` (a guest that
- * halts on purpose, like mimgload after an error, never exits by itself) —
- * with `screendump`, only once the screen at that moment is saved there as
- * a PPM file.
+ * When a capture may stop: a complete line matches, or, for a function, it
+ * says so of the complete lines so far.
  */
-export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen?: RegExp, screendump?: string): Promise<CapturedBoot> {
+export type StopWhen = RegExp | ((lines: readonly string[]) => boolean);
+
+/**
+ * Run QEMU with `args`, capturing its output (serial on stdio); killed after
+ * `timeoutMs`, or as soon as `stopWhen` holds (a guest that halts on
+ * purpose, like mimgload after an error, never exits by itself) — with
+ * `screendump`, only once the screen at that moment is saved there as a
+ * PPM file.
+ */
+export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen?: StopWhen, screendump?: string): Promise<CapturedBoot> {
   const qmpDir = screendump ? mkdtempSync(join(tmpdir(), 'mimg-qmp-')) : undefined;
   const socket = qmpDir && join(qmpDir, 'qmp.sock');
   return new Promise<CapturedBoot>((resolve, reject) => {
@@ -189,7 +195,9 @@ export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen
     };
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
-      if (!stopping && stopWhen && Buffer.concat(out).toString('latin1').split('\n').slice(0, -1).some((l) => stopWhen.test(l))) stop();
+      if (stopping || !stopWhen) return;
+      const lines = Buffer.concat(out).toString('latin1').split('\n').slice(0, -1);
+      if (typeof stopWhen === 'function' ? stopWhen(lines) : lines.some((l) => stopWhen.test(l))) stop();
     });
     child.stderr.on('data', (b: Buffer) => out.push(b));
     child.on('error', (err: NodeJS.ErrnoException) => {

@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diskArgs, ovmfAvailable, runCaptured, withUefiVars, QEMU } from '../../src/host/qemu.js';
+import { diskArgs, ovmfAvailable, runCaptured, withUefiVars, QEMU, type StopWhen } from '../../src/host/qemu.js';
 import { assertMatches, image, kernels, MEMORY, mimg, report, sha256, TIMEOUT_MS } from '../support/bootcheck.js';
 import { KERNEL_TOOLS } from '../support/kernels.js';
 import type { MemoryMapEntry } from '../support/transcript.js';
@@ -49,7 +49,7 @@ function uefiDisk(name: string, protocol: 'multiboot1' | 'multiboot2', firmware:
   return { ...img, disk, inspected, esp: inspected.esp, mtools: `${disk}@@${BigInt(inspected.esp.lba) * 512n}` };
 }
 
-const bootUefi = (disk: string, bus: 'ide' | 'virtio', stopWhen?: RegExp, extraArgs: string[] = [], screendump?: string) =>
+const bootUefi = (disk: string, bus: 'ide' | 'virtio', stopWhen?: StopWhen, extraArgs: string[] = [], screendump?: string) =>
   withUefiVars((uefiVars) => runCaptured(diskArgs({ disk, bus, memory: UEFI_MEMORY, uefiVars, extraArgs }), TIMEOUT_MS, stopWhen, screendump));
 
 /** The graphics output's mode, as BOOTX64.EFI reports it on serial. */
@@ -189,6 +189,17 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     const b = await bootUefi(img.disk, 'ide');
     assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/, b.serial);
     assertMatches(report(b), img, b, [{ string: 'ramdisk', file: 'ramdisk.bin' }]);
+  });
+
+  test("an error before ExitBootServices goes to the firmware's console too: OVMF copies it to the serial port, so the line comes twice", async () => {
+    const img = uefiDisk('missing-image', 'multiboot2', '["uefi"]');
+    const name = img.esp.files.find((f) => f.path.endsWith('.mimg'))!.path.split('/').pop()!;
+    run('mdel', ['-i', img.mtools, `::/mimg/${name}`]);
+    const line = `mimg uefi: error: cannot open \\mimg\\${name} on the EFI system partition (status 0x800000000000000e); hint: rebuild the disk with \`mimg build\``;
+    const copies = (lines: readonly string[]) => lines.filter((l) => l.replace(/\r$/, '') === line).length;
+    const b = await bootUefi(img.disk, 'ide', (lines) => copies(lines) >= 2);
+    assert.equal(copies(b.serial.split('\n')), 2, b.serial);
+    assert.doesNotMatch(b.serial, /boot services exited/);
   });
 
   test('a corrupted image on the ESP: mimgload refuses it, on serial and on the framebuffer', async () => {
