@@ -84,8 +84,9 @@ void disk_open(struct disk *d, uint8_t drive);
 /* Switches reads to stage 2's own driver when the BIOS names the disk's
  * controller and the driver reads check_lba as the BIOS does; otherwise
  * reads stay with INT 13h. Call it after the last read that needs INT 13h:
- * once the virtio-blk driver is in, INT 13h cannot read that disk. */
-void disk_use_driver(struct disk *d, uint64_t check_lba);
+ * once the virtio-blk driver is in, INT 13h cannot read that disk — so
+ * without `virtio`, a virtio-blk disk stays with INT 13h. */
+void disk_use_driver(struct disk *d, uint64_t check_lba, bool virtio);
 
 /* Reads `bytes` bytes from absolute `lba` on to dest (anywhere below
  * 4 GiB), in the largest reads the path allows; dies on a read error. May

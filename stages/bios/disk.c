@@ -174,7 +174,7 @@ static bool same_as_bios(struct disk *d, uint64_t lba)
     return driver_read(d, lba, 1, driver_copy) && memcmp(driver_copy, bios_copy, MIMG_SECTOR_SIZE) == 0;
 }
 
-void disk_use_driver(struct disk *d, uint64_t check_lba)
+void disk_use_driver(struct disk *d, uint64_t check_lba, bool virtio)
 {
     struct bios_regs r = { .eax = EDD_PARAMS, .edx = d->drive, .ds = rm_segment(&edd), .esi = rm_offset(&edd) };
     memset(&edd, 0, sizeof edd);
@@ -192,7 +192,7 @@ void disk_use_driver(struct disk *d, uint64_t check_lba)
         if (same_as_bios(d, check_lba))
             return;
         ata_close();
-    } else if (memcmp(edd.interface, "SCSI", 4) == 0 && virtio_open(bdf, edd.sectors)) {
+    } else if (virtio && memcmp(edd.interface, "SCSI", 4) == 0 && virtio_open(bdf, edd.sectors)) {
         d->path = DISK_VIRTIO;
         d->how = "virtio-blk";
         if (same_as_bios(d, check_lba))

@@ -6,6 +6,8 @@
 #include "acpi.h"
 #include "bios.h"
 #include "console.h"
+#include "mem.h"
+#include "mimg_format.h"
 #include "multiboot2.h"
 #include "range.h"
 
@@ -56,6 +58,18 @@ static void make_plan(const struct volume *v)
     }
 }
 
+/* Whether the kernel will read the boot disk through INT 13h itself: Linux by
+ * its 16-bit entry, whose setup code probes EDD there. Read from the image's
+ * header through INT 13h; mimgload verifies it later. */
+static bool kernel_uses_bios_disk(struct disk *d, const struct volume *v)
+{
+    static uint8_t head[MIMG_SECTOR_SIZE];
+    disk_read(d, v->lba + v->range[v->image].lba, head, sizeof head);
+    const struct mimg_header *h = (const struct mimg_header *)head;
+    return !memcmp(h->magic, MIMG_MAGIC, sizeof h->magic) && h->protocol == MIMG_PROTOCOL_LINUX &&
+           h->cpu_mode == MIMG_CPU_REAL16;
+}
+
 static void load(struct disk *d, const struct volume *v, const char *kind, const struct placed *p)
 {
     const struct mimg_range *r = &v->range[p->index];
@@ -99,7 +113,11 @@ noreturn void bios_main(uint32_t drive, uint32_t volume_lo, uint32_t volume_hi)
     struct volume v;
     volume_read(&disk, volume_lba, &v);
     make_plan(&v);
-    disk_use_driver(&disk, volume_lba);
+    bool keep_bios = kernel_uses_bios_disk(&disk, &v);
+    if (keep_bios)
+        con_line(CON_SERIAL, STAGE ": the kernel's 16-bit setup code reads the disk through INT 13h: no virtio-blk "
+                             "driver");
+    disk_use_driver(&disk, volume_lba, !keep_bios);
     con_line(CON_SERIAL, STAGE ": disk 0x%x: reading the ranges by %s", drive, disk.how);
 
     load(&disk, &v, "loader", &plan.loader);
