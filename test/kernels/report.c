@@ -21,6 +21,7 @@
 #define COM1                  0x3f8
 #define COM1_LINE_STATUS      (COM1 + 5)
 #define LINE_STATUS_THR_EMPTY 0x20 /* the transmitter takes another byte */
+#define LINE_STATUS_TX_EMPTY  0x40 /* every byte has left the UART */
 
 /* -device isa-debug-exit,iobase=0xf4: QEMU exits with status (value << 1) | 1. */
 #define DEBUG_EXIT_PORT 0xf4
@@ -96,6 +97,10 @@ static void puthex_digit(unsigned v)
 
 static __attribute__((noreturn)) void exit_qemu(uint8_t code)
 {
+    /* QEMU drops what its UART still holds when it exits: on a busy host the
+     * last newline could be lost. */
+    while ((inb(COM1_LINE_STATUS) & LINE_STATUS_TX_EMPTY) == 0)
+        ;
     outb(DEBUG_EXIT_PORT, code);
     for (;;) /* no isa-debug-exit device: stop here */
         __asm__ volatile("cli; hlt");
