@@ -109,8 +109,8 @@ build() {
         "$NASM" "${NASMBINFLAGS[@]}" -o "$out/pbr.bin" mbr/pbr.asm
         link "$out/stage2.bin" linker/stage2.ld bios/*.asm bios/*.c common/bioscall.asm \
             common/{acpi,console,crc32,fmt,madt,mem,memmap}.c # not the validator: mimgload's job
-        link_efi "$out/BOOTX64.EFI" uefi/*.asm uefi/*.c bios/{ata,mb2build,pci}.c \
-            common/{console,fbcon,fmt,font,madt,mem,memmap}.c # stage 2's IDE driver reads IDE disks (uefi/disk.c)
+        link_efi "$out/BOOTX64.EFI" uefi/*.asm uefi/*.c bios/{ata,mb2build,pci,virtio}.c \
+            common/{console,fbcon,fmt,font,madt,mem,memmap}.c # stage 2's IDE and virtio-blk drivers (uefi/disk.c)
     )
     (cd "$out" && sha256sum "${PREBUILT[@]}" >SHA256SUMS)
 }

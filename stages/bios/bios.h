@@ -57,9 +57,10 @@ void pci_write16(uint32_t bdf, uint32_t reg, uint16_t value);
 bool ata_open(uint32_t bdf, uint32_t channel, uint32_t slave);
 bool ata_read(uint64_t lba, uint32_t sectors, void *dest);
 void ata_close(void);
-/* The disk must have `sectors` sectors, as the BIOS says: a second check
- * that the device is the boot disk. From open on, INT 13h can no longer
- * read it: the driver has replaced the BIOS's virtqueue. */
+/* The disk must have `sectors` sectors, as the firmware says: a second
+ * check that the device is the boot disk. From open on, INT 13h can no
+ * longer read it: the driver has replaced the BIOS's virtqueue. Open turns
+ * the device's I/O decoding and bus mastering on, close restores them. */
 bool virtio_open(uint32_t bdf, uint64_t sectors);
 bool virtio_read(uint64_t lba, uint32_t sectors, void *dest);
 void virtio_close(void);

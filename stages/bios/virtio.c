@@ -5,7 +5,9 @@
  * The BIOS drives the same device through a virtqueue of its own; this
  * driver resets the device and installs its own queue, so from virtio_open
  * on INT 13h cannot read the disk, and virtio_close resets the device
- * again for the kernel's driver. */
+ * again for the kernel's driver. BOOTX64.EFI (uefi/disk.c) uses it too,
+ * after ExitBootServices, when UEFI firmware may have turned the device's
+ * I/O decoding and bus mastering off. */
 
 #include "bios.h"
 #include "io.h"
@@ -69,6 +71,8 @@ static struct blk_request request;
 static volatile uint8_t request_status;
 
 static struct {
+    uint32_t bdf;
+    uint16_t pci_command; /* as the firmware left it, for virtio_close */
     uint16_t io;
     uint16_t size;
     struct vring_desc *desc;
@@ -82,12 +86,17 @@ bool virtio_open(uint32_t bdf, uint64_t sectors)
     uint32_t bar0 = pci_read32(bdf, PCI_BAR0);
     if (pci_read32(bdf, PCI_ID) != (VIRTIO_BLK_LEGACY << 16 | VIRTIO_VENDOR) || !(bar0 & PCI_BAR_IO))
         return false;
+    vq.bdf = bdf;
     vq.io = (uint16_t)(bar0 & ~3u);
+    vq.pci_command = (uint16_t)pci_read32(bdf, PCI_COMMAND);
+    pci_write16(bdf, PCI_COMMAND, vq.pci_command | PCI_COMMAND_IO | PCI_COMMAND_MASTER);
     uint64_t capacity = (uint64_t)inl(vq.io + VIO_BLK_CAPACITY + 4) << 32 | inl(vq.io + VIO_BLK_CAPACITY);
     outw(vq.io + VIO_QUEUE_SELECT, 0);
     vq.size = inw(vq.io + VIO_QUEUE_SIZE);
-    if (capacity != sectors || vq.size == 0 || vq.size > QUEUE_MAX)
+    if (capacity != sectors || vq.size == 0 || vq.size > QUEUE_MAX) {
+        pci_write16(bdf, PCI_COMMAND, vq.pci_command);
         return false;
+    }
 
     outb(vq.io + VIO_STATUS, 0); /* reset: the BIOS's queue is gone from here on */
     outb(vq.io + VIO_STATUS, STATUS_ACKNOWLEDGE);
@@ -136,4 +145,5 @@ bool virtio_read(uint64_t lba, uint32_t sectors, void *dest)
 void virtio_close(void)
 {
     outb(vq.io + VIO_STATUS, 0);
+    pci_write16(vq.bdf, PCI_COMMAND, vq.pci_command);
 }

@@ -102,7 +102,7 @@ struct efi_boot_services {
     void *reserved;
     void *register_protocol_notify;
     void *locate_handle;
-    void *locate_device_path;
+    efi_status (*locate_device_path)(const struct efi_guid *protocol, const void **path, efi_handle *device);
     void *install_configuration_table;
     void *load_image;
     void *start_image;
@@ -170,6 +170,24 @@ struct efi_loaded_image {
 #define DP_MEDIA             4
 #define DP_MEDIA_HARD_DRIVE  1 /* u32 partition number, u64 start LBA, u64 size, ... */
 
+/* Block I/O (UEFI 2.10 section 13.9): on a partition's handle, block 0 is
+ * the partition's first. */
+struct efi_block_io_media {
+    uint32_t media_id;
+    uint8_t removable, present, logical_partition, read_only, write_caching;
+    uint32_t block_size;
+    uint32_t io_align;
+    uint64_t last_block;
+    /* more members follow, unused */
+};
+
+struct efi_block_io {
+    uint64_t revision;
+    struct efi_block_io_media *media;
+    void *reset;
+    efi_status (*read_blocks)(struct efi_block_io *self, uint32_t media_id, uint64_t lba, uint64_t size, void *buffer);
+};
+
 #define EFI_FILE_MODE_READ 1ull
 /* SetPosition to this offset: the end of the file. */
 #define EFI_FILE_END       UINT64_MAX
@@ -228,6 +246,8 @@ struct efi_gop {
     { 0x5B1B31A1, 0x9562, 0x11D2, { 0x8E, 0x3F, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B } }
 #define EFI_DEVICE_PATH_PROTOCOL_GUID \
     { 0x09576E91, 0x6D3F, 0x11D2, { 0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B } }
+#define EFI_BLOCK_IO_PROTOCOL_GUID \
+    { 0x964E5B21, 0x6459, 0x11D2, { 0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B } }
 #define EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID \
     { 0x964E5B22, 0x6459, 0x11D2, { 0x8E, 0x39, 0x00, 0xA0, 0xC9, 0x69, 0x72, 0x3B } }
 /* Configuration table entries pointing at the ACPI RSDP (UEFI 2.10 section 4.6.1.1). */

@@ -419,8 +419,9 @@ static void check_target(const char *what, uint64_t start, uint64_t end)
 #define FAT_END_OF_CHAIN        0x0FFFFFF8u
 
 /* Whether the file at partition offset `at`, `size` bytes, lies in one run
- * of clusters that ends its chain: the FAT entries of that run, read by the
- * driver into `buffer` (the file's own slot, which is larger). */
+ * of clusters that ends its chain: the FAT entries of that run, read by
+ * boot_disk_read (the ATA driver, or the firmware's Block I/O before the
+ * virtio driver starts) into `buffer` (the file's own slot, which is larger). */
 static bool contiguous(const uint8_t *bpb, uint64_t at, uint64_t size, uint8_t *buffer)
 {
     uint32_t spc = bpb[BPB_SECTORS_PER_CLUSTER], reserved = u16(bpb + BPB_RESERVED_SECTORS);
@@ -430,7 +431,7 @@ static bool contiguous(const uint8_t *bpb, uint64_t at, uint64_t size, uint8_t *
         return false;
     uint64_t first = (sector - data) / spc + 2, count = (size + spc * MIMG_SECTOR - 1) / (spc * MIMG_SECTOR);
     uint64_t from = first * 4 / MIMG_SECTOR, to = ((first + count) * 4 + MIMG_SECTOR - 1) / MIMG_SECTOR;
-    if (to - from > u32(bpb + BPB_FAT_SIZE) || !ide_read((reserved + from) * MIMG_SECTOR, (to - from) * MIMG_SECTOR, buffer))
+    if (to - from > u32(bpb + BPB_FAT_SIZE) || !boot_disk_read((reserved + from) * MIMG_SECTOR, (to - from) * MIMG_SECTOR, buffer))
         return false;
     for (uint64_t c = first; c < first + count; c++) {
         uint32_t next = u32(buffer + (c * 4 - from * MIMG_SECTOR)) & FAT_ENTRY_MASK;
@@ -440,37 +441,60 @@ static bool contiguous(const uint8_t *bpb, uint64_t at, uint64_t size, uint8_t *
     return true;
 }
 
-/* Whether every file can be read by the IDE driver after ExitBootServices:
+/* Whether every file can be read by stage 2's driver after ExitBootServices:
  * the disk is one it takes, at each file's offset lies the file's first
  * sector as the file system reads it, and from there the FAT chains the
- * file's clusters in one run. The file system is read first, the driver
- * opened after: the two never interleave. (The file system is not asked
- * for the last sectors: it would walk the whole chain, 0.2 s for 64 MiB.) */
+ * file's clusters in one run. The file system is read first, the disk
+ * after: the two never interleave. (The file system is not asked for the
+ * last sectors: it would walk the whole chain, 0.2 s for 64 MiB.) On IDE
+ * the ATA driver reads the disk here; on virtio-blk the firmware's Block
+ * I/O does, and the driver, started after ExitBootServices, must read the
+ * same first sectors (first_sectors_agree). */
 static uint8_t fs_sector[MODULES_MAX][MIMG_SECTOR];
 
-static bool driver_agrees(const struct efi_loaded_image *li, struct efi_file *const *files, uint8_t *scratch)
+static uint64_t first_bytes(const struct loaded *m)
+{
+    return m->size < MIMG_SECTOR ? m->size : MIMG_SECTOR;
+}
+
+static enum boot_driver driver_agrees(const struct efi_loaded_image *li, struct efi_file *const *files, uint8_t *scratch)
 {
     for (uint32_t i = 0; i < boot.module_count; i++) {
         const struct loaded *m = &boot.module[i];
-        uint64_t n = m->size < MIMG_SECTOR ? m->size : MIMG_SECTOR;
+        uint64_t n = first_bytes(m);
         if (m->at == UINT64_MAX || m->at % MIMG_SECTOR || m->size == 0 ||
             files[i]->read(files[i], &n, fs_sector[i]) != EFI_SUCCESS || files[i]->set_position(files[i], 0) != EFI_SUCCESS)
-            return false;
+            return BOOT_DRIVER_NONE;
     }
-    if (!ide_open(bs, li))
-        return false;
+    enum boot_driver driver = boot_disk_open(bs, li);
+    if (driver == BOOT_DRIVER_NONE)
+        return driver;
     static uint8_t bpb[MIMG_SECTOR];
-    bool ok = ide_read(0, MIMG_SECTOR, scratch);
+    bool ok = boot_disk_read(0, MIMG_SECTOR, scratch);
     memcpy(bpb, scratch, sizeof bpb);
     for (uint32_t i = 0; ok && i < boot.module_count; i++) {
         const struct loaded *m = &boot.module[i];
-        ok = ide_read(m->at, MIMG_SECTOR, scratch) &&
-             memcmp(scratch, fs_sector[i], m->size < MIMG_SECTOR ? m->size : MIMG_SECTOR) == 0 &&
+        ok = boot_disk_read(m->at, MIMG_SECTOR, scratch) && memcmp(scratch, fs_sector[i], first_bytes(m)) == 0 &&
              contiguous(bpb, m->at, m->size, (uint8_t *)(uintptr_t)m->addr);
     }
     if (!ok)
-        ide_close();
-    return ok;
+        boot_disk_close();
+    return ok ? driver : BOOT_DRIVER_NONE;
+}
+
+/* After ExitBootServices, the virtio driver started: it must read each file's first sector as the file system
+ * did before. Too late to fall back to the firmware, so a disagreement is fatal. */
+static void first_sectors_agree(uint8_t *scratch)
+{
+    if (!boot_disk_start())
+        fail("the virtio-blk driver cannot take the boot disk after ExitBootServices");
+    for (uint32_t i = 0; i < boot.module_count; i++) {
+        const struct loaded *m = &boot.module[i];
+        if (!boot_disk_read(m->at, MIMG_SECTOR, scratch) || memcmp(scratch, fs_sector[i], first_bytes(m)) != 0)
+            fail("the virtio-blk driver does not read \\mimg\\%s's first sector at partition offset 0x%lx as the "
+                 "firmware did",
+                 m->name, m->at);
+    }
 }
 
 static noreturn void enter(uint8_t *page, const struct jump *j)
@@ -542,7 +566,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     for (uint32_t i = 0; i < boot.module_count; i++)
         files[i] = open_file(boot.module[i].name, &boot.module[i].size);
     uint64_t in_place = in_place_hint(files[0], boot.module[0].size, &flat);
-    for (uint32_t i = 0; i < boot.module_count; i++) /* the image too: in place is known late on IDE */
+    for (uint32_t i = 0; i < boot.module_count; i++) /* the image too: in place is known late by a driver */
         pages += align_up(boot.module[i].size, PAGE_SIZE) / PAGE_SIZE;
     /* Code type: the trampoline runs from it, and firmware may map data pages no-execute. */
     uint64_t base = GIB4 - 1;
@@ -560,9 +584,11 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
         next += align_up(boot.module[i].size, PAGE_SIZE);
     }
     /* The info area is free until the hand-off: scratch for the driver's check, below 4 GiB. */
-    bool driver = driver_agrees(li, files, info);
-    con_line(CON_SERIAL, STAGE ": reading the files %s", driver ? "by ATA bus-master DMA after ExitBootServices"
-                                                                : "through the firmware's file system");
+    enum boot_driver driver = driver_agrees(li, files, info);
+    con_line(CON_SERIAL, STAGE ": reading the files %s",
+             driver == BOOT_DRIVER_ATA      ? "by ATA bus-master DMA after ExitBootServices"
+             : driver == BOOT_DRIVER_VIRTIO ? "by the virtio-blk driver after ExitBootServices"
+                                            : "through the firmware's file system");
     /* Through the firmware, the image goes in place only where the firmware gives that memory now; by DMA,
      * where it is free once boot services are gone (checked then). */
     uint64_t image_pages = align_up(boot.module[0].size, PAGE_SIZE) / PAGE_SIZE;
@@ -622,19 +648,21 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     con_line(CON_SERIAL, STAGE ": boot services exited (%u tries); memory map: %u firmware descriptors, %u entries",
              tries, (uint32_t)efi_descriptor_count(&efi_map), boot.map.count);
     if (driver) {
+        if (driver == BOOT_DRIVER_VIRTIO)
+            first_sectors_agree(info); /* the info area is still free */
         if (in_place && free_after_exit(in_place, in_place + image_pages * PAGE_SIZE)) {
             boot.module[0].addr = in_place;
             con_line(CON_SERIAL, STAGE ": the image goes at 0x%lx, its largest payload in place", in_place);
         }
         for (uint32_t i = 0; i < boot.module_count; i++) {
             struct loaded *m = &boot.module[i];
-            if (!ide_read(m->at, m->size, (void *)(uintptr_t)m->addr))
-                fail("reading \\mimg\\%s (0x%lx bytes at partition offset 0x%lx) by ATA DMA failed", m->name, m->size,
-                     m->at);
+            if (!boot_disk_read(m->at, m->size, (void *)(uintptr_t)m->addr))
+                fail("reading \\mimg\\%s (0x%lx bytes at partition offset 0x%lx) by %s failed", m->name, m->size,
+                     m->at, driver == BOOT_DRIVER_ATA ? "ATA DMA" : "the virtio-blk driver");
             con_line(CON_SERIAL, STAGE ": loaded %s '%s' 0x%lx bytes at 0x%lx", i == 0 ? "image" : "module", m->name,
                      m->size, m->addr);
         }
-        ide_close();
+        boot_disk_close();
     }
     if (log_efi_map) {
         for (uint64_t i = 0; i < efi_descriptor_count(&efi_map); i++) {

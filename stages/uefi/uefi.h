@@ -70,14 +70,18 @@ static inline uint64_t efi_descriptor_count(const struct efi_map *m)
  * COM1, then halt. */
 noreturn void fail(const char *format, ...);
 
-/* disk.c: the IDE disk BOOTX64.EFI came from, read by bios/ata.c. open
- * returns false, having touched nothing, unless the partition's device
- * path is an IDE disk on PCI bus 0 the driver takes; read reads whole
- * sectors from a byte offset in the partition (a multiple of 512) into dest
- * below 4 GiB. */
-bool ide_open(struct efi_boot_services *bs, const struct efi_loaded_image *li);
-bool ide_read(uint64_t offset, uint64_t bytes, void *dest);
-void ide_close(void);
+/* disk.c: the boot disk read by BIOS stage 2's drivers. open returns
+ * NONE, having touched nothing, unless the partition's device path is an
+ * IDE disk on PCI bus 0 the ATA driver takes (opened now) or a legacy
+ * virtio-blk disk there (the driver opened by start, after
+ * ExitBootServices; reads go through the firmware's Block I/O until then).
+ * read reads whole sectors from a byte offset in the partition (a multiple
+ * of 512) into dest below 4 GiB. */
+enum boot_driver { BOOT_DRIVER_NONE, BOOT_DRIVER_ATA, BOOT_DRIVER_VIRTIO };
+enum boot_driver boot_disk_open(struct efi_boot_services *bs, const struct efi_loaded_image *li);
+bool boot_disk_start(void);
+bool boot_disk_read(uint64_t offset, uint64_t bytes, void *dest);
+void boot_disk_close(void);
 
 /* handoff.c: the E820 type of an EFI memory type (as Linux's EFI stub and
  * the ACPI specification's table 15.6 map them). */

@@ -138,7 +138,7 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assert.doesNotMatch(fsck, /fix|differ|wrong|invalid/i, fsck);
     const b = await bootUefi(img.disk, 'virtio');
     assertMatches(report(b), img, b);
-    assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/);
+    assert.match(b.serial, /mimg uefi: reading the files by the virtio-blk driver after ExitBootServices/, b.serial);
   });
 
   test("BOOTX64.EFI's own hand-off, seen by the Multiboot2 test kernel loaded in mimgload's place", async () => {
@@ -241,6 +241,18 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     const img = uefiDisk('in-place', 'multiboot2', '["uefi"]', 0, 16 << 20);
     const big = img.inspect.sections.find((x) => x.name === 'big')!;
     const b = await bootUefi(img.disk, 'ide');
+    const at = /mimg uefi: the image goes at 0x([0-9a-f]+), its largest payload in place/.exec(b.serial);
+    assert.ok(at, b.serial);
+    assert.equal(BigInt(`0x${at[1]}`), BigInt(big.start) - BigInt(big.fileOffset), 'the payload at its section address');
+    assert.match(b.serial, new RegExp(`mimg uefi: loaded image '\\S+' 0x[0-9a-f]+ bytes at 0x${at[1]}\\b`));
+    assertMatches(report(b), img, b);
+  });
+
+  test('on virtio-blk too: read by the driver after ExitBootServices, the image in place; the kernel gets every byte', async () => {
+    const img = uefiDisk('in-place-virtio', 'multiboot2', '["uefi"]', 0, 16 << 20);
+    const big = img.inspect.sections.find((x) => x.name === 'big')!;
+    const b = await bootUefi(img.disk, 'virtio');
+    assert.match(b.serial, /mimg uefi: reading the files by the virtio-blk driver after ExitBootServices/, b.serial);
     const at = /mimg uefi: the image goes at 0x([0-9a-f]+), its largest payload in place/.exec(b.serial);
     assert.ok(at, b.serial);
     assert.equal(BigInt(`0x${at[1]}`), BigInt(big.start) - BigInt(big.fileOffset), 'the payload at its section address');
