@@ -179,16 +179,18 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     assert.deepEqual(r.otherTags, [{ type: 12, size: 16 }, efiMap, { type: 0x6d696d01, size: 8 + 4 + 4 * Number(cpus?.[1]) }], 'and no other tag');
   });
 
-  test('a file replaced on the ESP with the same first sector: its old offset is not trusted, the new bytes come through the file system', async () => {
+  test('a file replaced on the ESP with the same first sector: its old offset is not trusted on IDE nor on virtio-blk, the new bytes come through the file system', async () => {
     const img = uefiDisk('replaced', 'multiboot2', '["uefi"]', 1 << 20);
     // mcopy frees the old clusters (their bytes stay) and writes the new file elsewhere: only the FAT says so.
     const data = Buffer.alloc(1 << 20, 0x33);
     data.fill(0x5a, 0, 512);
     writeFileSync(join(img.dir, 'ramdisk.bin'), data);
     run('mcopy', ['-o', '-i', img.mtools, join(img.dir, 'ramdisk.bin'), '::/mimg/ramdisk']);
-    const b = await bootUefi(img.disk, 'ide');
-    assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/, b.serial);
-    assertMatches(report(b), img, b, [{ string: 'ramdisk', file: 'ramdisk.bin' }]);
+    for (const bus of ['ide', 'virtio'] as const) {
+      const b = await bootUefi(img.disk, bus);
+      assert.match(b.serial, /mimg uefi: reading the files through the firmware's file system/, b.serial);
+      assertMatches(report(b), img, b, [{ string: 'ramdisk', file: 'ramdisk.bin' }]);
+    }
   });
 
   test("an error before ExitBootServices goes to the firmware's console too: OVMF copies it to the serial port, so the line comes twice", async () => {
@@ -223,7 +225,7 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
   test('a read error after ExitBootServices: BOOTX64.EFI says so on serial and on the framebuffer', async () => {
     const img = uefiDisk('read-error', 'multiboot2', '["uefi"]', 1 << 20);
     // QEMU's blkdebug fails every read that covers one sector in the middle of the range's file: the firmware's
-    // file system reads only its first sectors before ExitBootServices, the IDE driver the whole file after.
+    // file system reads only its first sectors before ExitBootServices, the IDE or virtio driver the whole file after.
     const file = img.esp.files.find((f) => f.path === '/mimg/ramdisk')!;
     const sector = BigInt(file.offset!) / 512n + 1024n; // the offset is the disk's: 512 KiB into the file
     const rules = join(img.dir, 'blkdebug.conf');
@@ -235,6 +237,9 @@ describe('UEFI disk media boot through BOOTX64.EFI and mimgload', { skip, concur
     const screen = readPpm(shot);
     assert.deepEqual({ width: screen.width, height: screen.height }, gopMode(b.serial));
     assertScreenShows(screen, errorLine(b.serial, 'mimg uefi'));
+    const v = await bootUefi(`blkdebug:${rules}:${img.disk}`, 'virtio', /mimg uefi: error/);
+    assert.match(v.serial, /mimg uefi: reading the files by the virtio-blk driver after ExitBootServices/, v.serial);
+    assert.match(v.serial, /mimg uefi: error: reading \\mimg\\ramdisk \(0x100000 bytes at partition offset 0x[0-9a-f]+\) by the virtio-blk driver failed/, v.serial);
   });
 
   test('read by DMA, the image goes where its largest payload already lies at its address; the kernel gets every byte', async () => {
