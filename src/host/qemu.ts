@@ -159,9 +159,9 @@ function qmpScreendump(socket: string, file: string): Promise<void> {
 
 /**
  * When a capture may stop: a complete line matches, or, for a function, it
- * says so of the complete lines so far.
+ * says so of the output so far.
  */
-export type StopWhen = RegExp | ((lines: readonly string[]) => boolean);
+export type StopWhen = RegExp | ((output: string) => boolean);
 
 /**
  * Run QEMU with `args`, capturing its output (serial on stdio); killed after
@@ -196,8 +196,8 @@ export function runCaptured(args: readonly string[], timeoutMs: number, stopWhen
     child.stdout.on('data', (b: Buffer) => {
       out.push(b);
       if (stopping || !stopWhen) return;
-      const lines = Buffer.concat(out).toString('latin1').split('\n').slice(0, -1);
-      if (typeof stopWhen === 'function' ? stopWhen(lines) : lines.some((l) => stopWhen.test(l))) stop();
+      const output = Buffer.concat(out).toString('latin1');
+      if (typeof stopWhen === 'function' ? stopWhen(output) : output.split('\n').slice(0, -1).some((l) => stopWhen.test(l))) stop();
     });
     child.stderr.on('data', (b: Buffer) => out.push(b));
     child.on('error', (err: NodeJS.ErrnoException) => {
