@@ -15,8 +15,14 @@
 
 #define PAGE_SIZE 0x1000u
 
-/* Buffers outside .bss (stage2.ld): not zeroed, above 64 KiB, below 640 KiB. */
+/* Buffers outside .bss (stage2.ld): not zeroed, above 64 KiB, below 640 KiB.
+ * BOOTX64.EFI (x86-64), which links the drivers too, needs them only below
+ * 4 GiB, as its whole image is: .bss there, kept out of the file. */
+#ifdef __x86_64__
+#define LOWMEM
+#else
 #define LOWMEM __attribute__((section(".lowmem")))
+#endif
 
 /* ---- a20.c ------------------------------------------------------------ */
 
