@@ -26,27 +26,13 @@
 #define X2APIC_SIZE         16
 #define APIC_ENABLED        0x1u
 
-static uint32_t u32_at(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint64_t u64_at(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
 /* The table at addr, if it lies below 4 GiB and its bytes sum to 0. */
 static const uint8_t *table_at(uint64_t addr, uint32_t *length)
 {
     if (addr == 0 || addr > GIB4 - SDT_HEADER_SIZE)
         return 0;
     const uint8_t *t = (const uint8_t *)(uintptr_t)addr;
-    uint32_t len = u32_at(t + SDT_LENGTH);
+    uint32_t len = get_u32(t + SDT_LENGTH);
     if (len < SDT_HEADER_SIZE || len > GIB4 - addr)
         return 0;
     uint8_t sum = 0;
@@ -63,9 +49,9 @@ static const uint8_t *find_madt(const uint8_t *rsdp, uint32_t *length)
     uint64_t root = 0;
     uint32_t entry_size = 8;
     if (rsdp[RSDP_REVISION] != 0) /* acpi_find_rsdp checked that such an RSDP is long enough */
-        root = u64_at(rsdp + RSDP_XSDT);
+        root = get_u64(rsdp + RSDP_XSDT);
     if (root == 0 || root >= GIB4) {
-        root = u32_at(rsdp + RSDP_RSDT);
+        root = get_u32(rsdp + RSDP_RSDT);
         entry_size = 4;
     }
     uint32_t root_len;
@@ -73,7 +59,7 @@ static const uint8_t *find_madt(const uint8_t *rsdp, uint32_t *length)
     if (!r)
         return 0;
     for (uint32_t off = SDT_HEADER_SIZE; off + entry_size <= root_len; off += entry_size) {
-        uint64_t addr = entry_size == 8 ? u64_at(r + off) : u32_at(r + off);
+        uint64_t addr = entry_size == 8 ? get_u64(r + off) : get_u32(r + off);
         const uint8_t *t = table_at(addr, length);
         if (t && memcmp(t, MADT_SIGNATURE, 4) == 0 && *length >= MADT_ENTRIES)
             return t;
@@ -93,10 +79,10 @@ uint32_t acpi_madt_cpus(const uint8_t *rsdp, uint32_t *ids, uint32_t max)
         uint32_t id, flags;
         if (e[0] == MADT_LOCAL_APIC && e[1] >= LOCAL_APIC_SIZE && off + LOCAL_APIC_SIZE <= length) {
             id = e[LOCAL_APIC_ID];
-            flags = u32_at(e + LOCAL_APIC_FLAGS);
+            flags = get_u32(e + LOCAL_APIC_FLAGS);
         } else if (e[0] == MADT_LOCAL_X2APIC && e[1] >= X2APIC_SIZE && off + X2APIC_SIZE <= length) {
-            id = u32_at(e + X2APIC_ID);
-            flags = u32_at(e + X2APIC_FLAGS);
+            id = get_u32(e + X2APIC_ID);
+            flags = get_u32(e + X2APIC_FLAGS);
         } else {
             continue;
         }

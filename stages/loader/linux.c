@@ -27,13 +27,6 @@ static uint32_t rd16(const uint8_t *p)
     return v;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    __builtin_memcpy(&v, p, 4);
-    return v;
-}
-
 static void wr16(uint8_t *p, uint32_t v)
 {
     uint16_t w = (uint16_t)v;
@@ -54,7 +47,7 @@ struct linux_parts linux_parts(const struct image *im)
     };
     const uint8_t *b = p.setup ? im->base + p.setup->file_offset : 0;
     if (!p.kernel || !b || p.setup->file_size < LX_BOOT_PARAMS_SIZE / 2 || rd16(b + LX_BOOT_FLAG) != LX_BOOT_FLAG_VALUE ||
-        rd32(b + LX_HEADER) != LX_HEADER_MAGIC || rd16(b + LX_VERSION) < 0x202)
+        get_u32(b + LX_HEADER) != LX_HEADER_MAGIC || rd16(b + LX_VERSION) < 0x202)
         die(STAGE, "linux: no 'kernel', or no setup header 2.02+ in 'setup'");
     p.header = (uint8_t *)b;
     return p;
@@ -64,7 +57,7 @@ void linux_check(const struct image *im)
 {
     struct linux_parts p = linux_parts(im);
     const struct mimg_header *h = im->header;
-    uint32_t max = rd16(p.header + LX_VERSION) >= 0x206 ? rd32(p.header + LX_CMDLINE_SIZE) : 255;
+    uint32_t max = rd16(p.header + LX_VERSION) >= 0x206 ? get_u32(p.header + LX_CMDLINE_SIZE) : 255;
     if (h->cpu_mode == MIMG_CPU_REAL16) {
         /* Real mode reaches the first MiB; the setup code, its heap and its
          * stack up to the command line lie in one 64 KiB segment. Every

@@ -34,20 +34,6 @@ static struct {
     struct efi_block_io *blocks; /* virtio, until started: the partition through the firmware */
 } disk;
 
-static uint32_t get32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
 /* The virtio-blk disk's size in sectors from the whole disk's Block I/O (the
  * partition's path without its HD node), and the partition's Block I/O. */
 static bool virtio_firmware(struct efi_boot_services *bs, const struct efi_loaded_image *li, const uint8_t *path,
@@ -90,7 +76,7 @@ enum boot_driver boot_disk_open(struct efi_boot_services *bs, const struct efi_l
             return BOOT_DRIVER_NONE;
         const uint8_t *d = p + DP_HEADER_SIZE;
         if (p[0] == DP_ACPI && p[1] == DP_ACPI_ACPI && length >= 12 && nodes == 0) {
-            root0 = get32(d + 4) == 0; /* _UID 0: the host bridge of bus 0 */
+            root0 = get_u32(d + 4) == 0; /* _UID 0: the host bridge of bus 0 */
         } else if (p[0] == DP_HARDWARE && p[1] == DP_HARDWARE_PCI && length >= 6) {
             function = d[0];
             device = d[1];
@@ -98,9 +84,9 @@ enum boot_driver boot_disk_open(struct efi_boot_services *bs, const struct efi_l
         } else if (p[0] == DP_MESSAGING && p[1] == DP_MESSAGING_ATAPI && length >= 8) {
             channel = d[0];
             slave = d[1];
-            ata = get32(d) >> 16 == 0; /* LUN 0 */
+            ata = get_u32(d) >> 16 == 0; /* LUN 0 */
         } else if (p[0] == DP_MEDIA && p[1] == DP_MEDIA_HARD_DRIVE && length >= 28) {
-            disk.partition_lba = get64(d + 4);
+            disk.partition_lba = get_u64(d + 4);
             disk_bytes = (uint64_t)(p - path);
             hd = true;
         } else {

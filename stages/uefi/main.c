@@ -170,23 +170,21 @@ struct flat {
     uint32_t base, size, entry;
 };
 
-static uint32_t u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint16_t u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 
 static struct flat loader_layout(const uint8_t *elf, uint64_t size, const char *name)
 {
     static const uint8_t ident[] = { 0x7F, 'E', 'L', 'F', 1 /* 32-bit */, 1 /* little-endian */ };
-    if (size < ELF_HEADER_SIZE || memcmp(elf, ident, sizeof ident) != 0 || u16(elf + 16) != 2 /* ET_EXEC */ ||
-        u16(elf + 18) != 3 /* EM_386 */)
+    if (size < ELF_HEADER_SIZE || memcmp(elf, ident, sizeof ident) != 0 || get_u16(elf + 16) != 2 /* ET_EXEC */ ||
+        get_u16(elf + 18) != 3 /* EM_386 */)
         fail("\\mimg\\%s is not an ELF32 i386 executable", name);
-    uint32_t phoff = u32(elf + 28), phnum = u16(elf + 44);
-    if (u16(elf + 42) != ELF_PHDR_SIZE || phoff > size || phnum * ELF_PHDR_SIZE > size - phoff)
+    uint32_t phoff = get_u32(elf + 28), phnum = get_u16(elf + 44);
+    if (get_u16(elf + 42) != ELF_PHDR_SIZE || phoff > size || phnum * ELF_PHDR_SIZE > size - phoff)
         fail("\\mimg\\%s: the program headers lie outside the file", name);
     uint64_t lo = UINT64_MAX, hi = 0;
     for (uint32_t i = 0; i < phnum; i++) {
         const uint8_t *ph = elf + phoff + i * ELF_PHDR_SIZE;
-        uint32_t offset = u32(ph + 4), paddr = u32(ph + 12), filesz = u32(ph + 16), memsz = u32(ph + 20);
-        if (u32(ph) != PT_LOAD)
+        uint32_t offset = get_u32(ph + 4), paddr = get_u32(ph + 12), filesz = get_u32(ph + 16), memsz = get_u32(ph + 20);
+        if (get_u32(ph) != PT_LOAD)
             continue;
         if (filesz > memsz || offset > size || filesz > size - offset)
             fail("\\mimg\\%s: program header %u is inconsistent", name, i);
@@ -195,7 +193,7 @@ static struct flat loader_layout(const uint8_t *elf, uint64_t size, const char *
         if ((uint64_t)paddr + memsz > hi)
             hi = (uint64_t)paddr + memsz;
     }
-    uint32_t entry = u32(elf + 24);
+    uint32_t entry = get_u32(elf + 24);
     if (lo >= hi || hi > GIB4 || hi - lo > LOADER_MAX || entry < lo || entry >= hi)
         fail("\\mimg\\%s: its segments [0x%lx, 0x%lx) and entry 0x%x are not a loader this stage can enter", name, lo, hi,
              entry);
@@ -294,11 +292,11 @@ static bool free_after_exit(uint64_t start, uint64_t end)
 static void flatten(uint8_t *to, const uint8_t *elf, const struct flat *f)
 {
     memset(to, 0, f->size);
-    uint32_t phoff = u32(elf + 28), phnum = u16(elf + 44);
+    uint32_t phoff = get_u32(elf + 28), phnum = get_u16(elf + 44);
     for (uint32_t i = 0; i < phnum; i++) {
         const uint8_t *ph = elf + phoff + i * ELF_PHDR_SIZE;
-        if (u32(ph) == PT_LOAD)
-            memcpy(to + (u32(ph + 12) - f->base), elf + u32(ph + 4), u32(ph + 16));
+        if (get_u32(ph) == PT_LOAD)
+            memcpy(to + (get_u32(ph + 12) - f->base), elf + get_u32(ph + 4), get_u32(ph + 16));
     }
 }
 
@@ -318,7 +316,7 @@ static void find_acpi(void)
             if (!guid_eq(&t->vendor_guid, pass == 0 ? &acpi20 : &acpi10) || (uint64_t)(uintptr_t)r >= GIB4 ||
                 memcmp(r, "RSD PTR ", 8) != 0)
                 continue;
-            uint32_t size = r[15] == 0 ? RSDP_V1_SIZE : u32(r + 20);
+            uint32_t size = r[15] == 0 ? RSDP_V1_SIZE : get_u32(r + 20);
             if (size < RSDP_V1_SIZE || size > RSDP_MAX_SIZE)
                 continue;
             boot.rsdp = r;
@@ -424,17 +422,17 @@ static void check_target(const char *what, uint64_t start, uint64_t end)
  * virtio driver starts) into `buffer` (the file's own slot, which is larger). */
 static bool contiguous(const uint8_t *bpb, uint64_t at, uint64_t size, uint8_t *buffer)
 {
-    uint32_t spc = bpb[BPB_SECTORS_PER_CLUSTER], reserved = u16(bpb + BPB_RESERVED_SECTORS);
-    uint64_t data = reserved + (uint64_t)bpb[BPB_FAT_COUNT] * u32(bpb + BPB_FAT_SIZE), sector = at / MIMG_SECTOR;
-    if (u16(bpb + BPB_BYTES_PER_SECTOR) != MIMG_SECTOR || spc == 0 || u16(bpb + BPB_FAT_SIZE_16) != 0 ||
+    uint32_t spc = bpb[BPB_SECTORS_PER_CLUSTER], reserved = get_u16(bpb + BPB_RESERVED_SECTORS);
+    uint64_t data = reserved + (uint64_t)bpb[BPB_FAT_COUNT] * get_u32(bpb + BPB_FAT_SIZE), sector = at / MIMG_SECTOR;
+    if (get_u16(bpb + BPB_BYTES_PER_SECTOR) != MIMG_SECTOR || spc == 0 || get_u16(bpb + BPB_FAT_SIZE_16) != 0 ||
         sector < data || (sector - data) % spc)
         return false;
     uint64_t first = (sector - data) / spc + 2, count = (size + spc * MIMG_SECTOR - 1) / (spc * MIMG_SECTOR);
     uint64_t from = first * 4 / MIMG_SECTOR, to = ((first + count) * 4 + MIMG_SECTOR - 1) / MIMG_SECTOR;
-    if (to - from > u32(bpb + BPB_FAT_SIZE) || !boot_disk_read((reserved + from) * MIMG_SECTOR, (to - from) * MIMG_SECTOR, buffer))
+    if (to - from > get_u32(bpb + BPB_FAT_SIZE) || !boot_disk_read((reserved + from) * MIMG_SECTOR, (to - from) * MIMG_SECTOR, buffer))
         return false;
     for (uint64_t c = first; c < first + count; c++) {
-        uint32_t next = u32(buffer + (c * 4 - from * MIMG_SECTOR)) & FAT_ENTRY_MASK;
+        uint32_t next = get_u32(buffer + (c * 4 - from * MIMG_SECTOR)) & FAT_ENTRY_MASK;
         if (c + 1 < first + count ? next != c + 1 : next < FAT_END_OF_CHAIN)
             return false;
     }
