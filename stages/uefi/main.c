@@ -238,6 +238,12 @@ static uint64_t in_place_hint(struct efi_file *f, uint64_t size, const struct fl
     return want;
 }
 
+static void image_in_place(uint64_t at)
+{
+    boot.module[0].addr = at;
+    con_line(CON_SERIAL, STAGE ": the image goes at 0x%lx, its largest payload in place", at);
+}
+
 /* The firmware's descriptor holding address a, if any. */
 static const struct efi_memory_descriptor *descriptor_at(uint64_t a)
 {
@@ -592,10 +598,8 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     uint64_t image_pages = align_up(boot.module[0].size, PAGE_SIZE) / PAGE_SIZE;
     if (in_place && !driver && bs->allocate_pages(EFI_ALLOCATE_ADDRESS, EFI_LOADER_DATA, image_pages, &in_place) != EFI_SUCCESS)
         in_place = 0;
-    if (in_place && !driver) {
-        boot.module[0].addr = in_place;
-        con_line(CON_SERIAL, STAGE ": the image goes at 0x%lx, its largest payload in place", in_place);
-    }
+    if (in_place && !driver)
+        image_in_place(in_place);
     for (uint32_t i = 0; i < boot.module_count; i++) {
         struct loaded *m = &boot.module[i];
         if (driver) {
@@ -648,10 +652,8 @@ efi_status efi_main(efi_handle image, struct efi_system_table *systab)
     if (driver) {
         if (driver == BOOT_DRIVER_VIRTIO)
             first_sectors_agree(info); /* the info area is still free */
-        if (in_place && free_after_exit(in_place, in_place + image_pages * PAGE_SIZE)) {
-            boot.module[0].addr = in_place;
-            con_line(CON_SERIAL, STAGE ": the image goes at 0x%lx, its largest payload in place", in_place);
-        }
+        if (in_place && free_after_exit(in_place, in_place + image_pages * PAGE_SIZE))
+            image_in_place(in_place);
         for (uint32_t i = 0; i < boot.module_count; i++) {
             struct loaded *m = &boot.module[i];
             if (!boot_disk_read(m->at, m->size, (void *)(uintptr_t)m->addr))
